@@ -1,0 +1,393 @@
+#!/usr/bin/env pwsh
+# XdpAot build script (PowerShell 7, restored as a local dotnet tool).
+#
+#   dotnet tool restore && dotnet pwsh build.ps1 <task> [args passed through]
+#
+# No param block on purpose: the first argument is the task and everything after it is passed
+# through verbatim (a param block would make PowerShell bind or reject `-Pairs 2`, `--filter X`).
+# The script can be dot-sourced (`. ./build.ps1`) to load its functions without running a task.
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$PSNativeCommandUseErrorActionPreference = $false   # exit codes are checked by Invoke-Native
+$ScriptArgs = @($args)
+
+$Root      = $PSScriptRoot
+$Artifacts = Join-Path $Root 'artifacts'
+$Rid       = 'linux-x64'
+$Config    = 'Release'
+
+$env:DOTNET_CLI_TELEMETRY_OPTOUT       = '1'
+$env:DOTNET_NOLOGO                     = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+# NUGET_PACKAGES is deliberately left as the caller set it (or unset): `dotnet tool restore` ran with
+# that value before this script started, and every dotnet call below must use the same package folder.
+$env:XDPAOT_ARTIFACTS = $Artifacts   # tests, demo and benchmarks may use it to find the published files
+
+$Projects = @{
+    Sln        = Join-Path $Root 'XdpAot.sln'
+    Native     = Join-Path $Root 'src/XdpAot.Native/XdpAot.Native.csproj'
+    Cli        = Join-Path $Root 'src/XdpAot.Cli/XdpAot.Cli.csproj'
+    Tests      = Join-Path $Root 'tests/XdpAot.Tests/XdpAot.Tests.csproj'
+    Benchmarks = Join-Path $Root 'perf/XdpAot.Benchmarks/XdpAot.Benchmarks.csproj'
+}
+$Out = @{
+    Lib     = Join-Path $Artifacts 'lib/libxdpaot.so'
+    Header  = Join-Path $Artifacts 'include/xdpaot.h'
+    Exe     = Join-Path $Artifacts 'bin/xdpaot'
+    Publish = Join-Path $Artifacts 'publish'
+    Results = Join-Path $Artifacts 'test-results'
+}
+$Reference = @{
+    Dir = Join-Path $Root 'perf/reference'
+    Exe = Join-Path $Root 'perf/reference/build/xsk_ref'
+}
+$BenchScript = Join-Path $Root 'perf/macro/bench.ps1'
+$GateScript  = Join-Path $Root 'perf/gate/gate.ps1'
+
+# ---------------------------------------------------------------------------------------------
+# Prerequisites: what each task needs on the machine, and the Debian package that provides it.
+# `setup` installs the packages; every other task checks its prerequisites and runs `setup` by
+# itself when one is missing, so the README's commands work on a fresh machine.
+# ---------------------------------------------------------------------------------------------
+
+$Prereqs = [ordered]@{
+    'xdp/xsk.h'          = @{ Package = 'libxdp-dev';             Test = { Test-Path /usr/include/xdp/xsk.h } }
+    'bpf/libbpf.h'       = @{ Package = 'libbpf-dev';             Test = { Test-Path /usr/include/bpf/libbpf.h } }
+    'libxdp.so.1'        = @{ Package = 'libxdp1';                Test = { Find-File 'libxdp.so.1' $LibDirs } }
+    'linux/if_xdp.h'     = @{ Package = 'linux-libc-dev';         Test = { Test-Path /usr/include/linux/if_xdp.h } }
+    'libclang-14.so.1'   = @{ Package = 'libclang1-14';           Test = { Find-File 'libclang-14.so.1' ($LibDirs + '/usr/lib/llvm-14/lib') } }
+    'clang builtin headers' = @{ Package = 'libclang-common-14-dev'; Test = { @(Get-Item /usr/lib/llvm-14/lib/clang/*/include/stddef.h -ErrorAction Ignore).Count -gt 0 } }
+    'gcc'                = @{ Package = 'gcc';                    Test = { Find-Exe gcc } }
+    'libc headers'       = @{ Package = 'libc6-dev';              Test = { Test-Path /usr/include/stdio.h } }
+    'make'               = @{ Package = 'make';                   Test = { Find-Exe make } }
+    'ip'                 = @{ Package = 'iproute2';               Test = { Find-Exe ip } }
+    'ethtool'            = @{ Package = 'ethtool';                Test = { Find-Exe ethtool } }
+    'ps'                 = @{ Package = 'procps';                 Test = { Find-Exe ps } }
+    'valgrind'           = @{ Package = 'valgrind';               Test = { Find-Exe valgrind } }
+}
+$LibDirs = @('/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib')
+$SetupPackages = @($Prereqs.Values | ForEach-Object { $_.Package } | Select-Object -Unique)
+
+# Prerequisite groups, named by what needs them.
+$Needs = @{
+    Build   = @('xdp/xsk.h', 'linux/if_xdp.h', 'libclang-14.so.1', 'clang builtin headers')   # binding generator
+    Publish = @('gcc', 'libc headers', 'make', 'bpf/libbpf.h')                                # AOT link, C reference
+    Net     = @('ip', 'ethtool', 'ps', 'libxdp.so.1')                                          # namespaces, veth, loader=libxdp
+    Gate    = @('valgrind')
+}
+
+function Find-Exe([string]$Name) {
+    if (Get-Command $Name -CommandType Application -ErrorAction Ignore) { return $true }
+    foreach ($d in '/usr/sbin', '/sbin') { if (Test-Path (Join-Path $d $Name)) { return $true } }   # non-root PATH lacks sbin
+    return $false
+}
+
+function Find-File([string]$Name, [string[]]$Dirs) {
+    foreach ($d in $Dirs) { if (Test-Path (Join-Path $d $Name)) { return $true } }
+    return $false
+}
+
+function Get-MissingPrereqs([string[]]$Names) {
+    @($Names | Where-Object { -not (& $Prereqs[$_].Test) })
+}
+
+function Assert-Prereqs([string[]]$Names) {
+    $missing = @(Get-MissingPrereqs $Names)
+    if ($missing.Count -eq 0) { return }
+    Write-Host "missing prerequisites: $($missing -join ', '); running setup" -ForegroundColor Yellow
+    Use-Task 'setup'
+    $still = @(Get-MissingPrereqs $Names)
+    if ($still.Count -gt 0) {
+        $pkgs = ($still | ForEach-Object { $Prereqs[$_].Package } | Select-Object -Unique) -join ' '
+        throw "still missing after setup: $($still -join ', ') (Debian packages: $pkgs)"
+    }
+}
+
+function Test-Root {
+    $uid = Select-String -Path /proc/self/status -Pattern '^Uid:\s+\d+\s+(\d+)' | Select-Object -First 1
+    return ($null -ne $uid -and $uid.Matches[0].Groups[1].Value -eq '0')
+}
+
+# ---------------------------------------------------------------------------------------------
+# Native commands: one helper. Arguments go to the process verbatim through ProcessStartInfo.
+# ArgumentList (PowerShell's `&` would glob-expand `*` in variables on Unix and re-quote), the child
+# inherits stdout/stderr, and a non-zero exit code throws unless -NoThrow.
+# ---------------------------------------------------------------------------------------------
+
+function Invoke-Native {
+    param(
+        [Parameter(Mandatory, Position = 0)] [string]$FilePath,
+        [Parameter(Position = 1)] [AllowEmptyCollection()] [string[]]$ArgumentList = @(),
+        [switch]$NoThrow,    # return the exit code instead of throwing
+        [switch]$Capture,    # return stdout (stderr discarded) instead of letting it through
+        [switch]$Quiet       # do not echo the command line
+    )
+    if (-not $Quiet) { Write-Host "> $FilePath $($ArgumentList -join ' ')" -ForegroundColor DarkGray }
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
+    $psi.UseShellExecute = $false
+    $psi.WorkingDirectory = (Get-Location).ProviderPath
+    if ($Capture) { $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true }
+    try { $p = [System.Diagnostics.Process]::Start($psi) }
+    catch { throw "cannot start '$FilePath': $($_.Exception.GetBaseException().Message)" }
+    $stdout = $null
+    if ($Capture) {
+        $stderrTask = $p.StandardError.ReadToEndAsync()
+        $stdout = $p.StandardOutput.ReadToEnd()
+        [void]$stderrTask.GetAwaiter().GetResult()
+    }
+    $p.WaitForExit()
+    $code = $p.ExitCode
+    $p.Dispose()
+    if ($code -ne 0 -and -not $NoThrow) { throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $code" }
+    if ($Capture) { return $stdout }
+    if ($NoThrow) { return $code }
+}
+
+# Run another PowerShell script in a child pwsh (same PowerShell as this one), so its arguments
+# (`-Pairs 2 -Quick`) are bound exactly as on a command line and its state stays its own.
+function Invoke-PwshScript([string]$Script, [string[]]$ArgumentList = @(), [switch]$NoThrow) {
+    $exe = [Environment]::ProcessPath
+    $pre = @()
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $pre = @(Join-Path $PSHOME 'pwsh.dll') }
+    Invoke-Native $exe ($pre + @('-NoProfile', '-NonInteractive', '-File', $Script) + $ArgumentList) -NoThrow:$NoThrow
+}
+
+# ---------------------------------------------------------------------------------------------
+# Tasks: one function each; Use-Task runs each at most once per invocation (dependencies).
+# ---------------------------------------------------------------------------------------------
+
+$Done = [System.Collections.Generic.HashSet[string]]::new()
+$ExitCode = 0
+
+function Use-Task([string]$Name, [string[]]$PassArgs = @()) {
+    if (-not $Done.Add($Name)) { return }
+    $fn = 'Invoke-' + (($Name -split '-' | ForEach-Object { $_.Substring(0, 1).ToUpperInvariant() + $_.Substring(1) }) -join '') + 'Task'
+    if ($Name -ne 'help') { Write-Host "== $Name" -ForegroundColor Cyan }
+    & $fn $PassArgs
+}
+
+$TaskHelp = [ordered]@{
+    'setup'          = 'install the Debian packages the build and tests need (root; prints the apt command otherwise)'
+    'build'          = "dotnet build XdpAot.sln -c $Config"
+    'publish'        = 'native AOT publish -> artifacts/lib/libxdpaot.so, artifacts/include/xdpaot.h, artifacts/bin/xdpaot; make -C perf/reference'
+    'test'           = 'build, publish, dotnet test (xunit); last line: "N passed, N failed[, N skipped]"; args go to dotnet test'
+    'demo'           = 'publish, then artifacts/bin/xdpaot demo <args> (root: namespaces, veth, XDP)'
+    'bench'          = 'publish, then perf/macro/bench.ps1 <args> (macro benchmark vs the C reference), then perf/gate/gate.ps1'
+    'bench-micro'    = 'dotnet run the BenchmarkDotNet micro benchmarks; args go to BenchmarkDotNet (default --filter *)'
+    'bench-baseline' = 'publish, then perf/gate/gate.ps1 -UpdateBaseline <args> (instruction-count gate baseline)'
+    'help'           = 'this text'
+}
+
+$TakesArgs = @('build', 'test', 'demo', 'bench', 'bench-micro', 'bench-baseline')
+
+function Show-Usage([switch]$ToStderr) {
+    $lines = @('usage: dotnet pwsh build.ps1 <task> [args passed through to the task''s main command]', '', 'tasks:')
+    foreach ($k in $TaskHelp.Keys) { $lines += '  {0,-15} {1}' -f $k, $TaskHelp[$k] }
+    $lines += '', 'first run on a fresh machine: dotnet tool restore && dotnet pwsh build.ps1 <task>'
+    if ($ToStderr) { [Console]::Error.WriteLine(($lines -join [Environment]::NewLine)) }
+    else { $lines | ForEach-Object { Write-Host $_ } }
+}
+
+function Invoke-HelpTask { Show-Usage }
+
+function Invoke-SetupTask {
+    $missing = @(Get-MissingPackages $SetupPackages)
+    if ($missing.Count -eq 0) {
+        Write-Host "setup: all $($SetupPackages.Count) packages installed ($($SetupPackages -join ' '))"
+        return
+    }
+    Write-Host "setup: missing packages: $($missing -join ' ')"
+    if (-not (Test-Root)) {
+        [Console]::Error.WriteLine('setup: not root; run this as root, then the task again:')
+        [Console]::Error.WriteLine("  sudo apt-get update && sudo apt-get install -y --no-install-recommends $($missing -join ' ')")
+        throw 'setup: packages missing and not root'
+    }
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get @('update')
+    Invoke-Native apt-get (@('install', '-y', '--no-install-recommends') + $missing)
+}
+
+# Packages from $Names that dpkg does not report as installed ("ii").
+function Get-MissingPackages([string[]]$Names) {
+    if (-not (Find-Exe dpkg-query)) { throw 'setup: dpkg-query not found; this script installs packages on Debian/Ubuntu only. Needed: ' + ($Names -join ' ') }
+    $out = Invoke-Native dpkg-query (@('-W', '-f=${Package}\t${db:Status-Abbrev}\n') + $Names) -Capture -NoThrow -Quiet
+    $installed = @{}
+    foreach ($line in ($out -split "`n")) {
+        $f = $line -split "`t"
+        if ($f.Count -ge 2 -and $f[1].StartsWith('ii')) { $installed[$f[0]] = $true }
+    }
+    @($Names | Where-Object { -not $installed.ContainsKey($_) })
+}
+
+function Invoke-BuildTask([string[]]$PassArgs) {
+    Assert-Prereqs $Needs.Build
+    Invoke-Native dotnet (@('build', $Projects.Sln, '-c', $Config) + $PassArgs)
+}
+
+function Invoke-PublishTask {
+    Assert-Prereqs ($Needs.Build + $Needs.Publish)
+    foreach ($p in 'Native', 'Cli') {
+        if (-not (Test-Path $Projects[$p])) { throw "publish: $($Projects[$p]) does not exist" }
+    }
+    $nativeDir = Join-Path $Out.Publish 'XdpAot.Native'
+    $cliDir    = Join-Path $Out.Publish 'XdpAot.Cli'
+    # Fresh publish folders so a file that the build no longer produces is never picked up;
+    # the AOT compilation itself stays incremental (its state lives in the projects' obj/).
+    foreach ($d in $nativeDir, $cliDir) { if (Test-Path $d) { Remove-Item -Recurse -Force $d } }
+    Invoke-Native dotnet @('publish', $Projects.Native, '-c', $Config, '-r', $Rid, '-o', $nativeDir)
+    Invoke-Native dotnet @('publish', $Projects.Cli, '-c', $Config, '-r', $Rid, '-o', $cliDir)
+
+    $so = Join-Path $nativeDir 'libxdpaot.so'
+    if (-not (Test-Path $so)) { throw "publish: $so not produced (XdpAot.Native must publish a shared library named libxdpaot.so)" }
+    $header = @(Get-ChildItem -Path $nativeDir -Recurse -File -Filter 'xdpaot.h' | Sort-Object LastWriteTimeUtc -Descending)
+    if ($header.Count -eq 0) { throw "publish: xdpaot.h not found under $nativeDir (XdpAot.Native's publish must put the generated header there)" }
+    $exe = Join-Path $cliDir 'xdpaot'
+    if (-not (Test-Path $exe)) { throw "publish: $exe not produced (XdpAot.Cli must publish a native executable named xdpaot)" }
+
+    Copy-Artifact $so $Out.Lib
+    Copy-Artifact $header[0].FullName $Out.Header
+    Copy-Artifact $exe $Out.Exe
+    Invoke-Native chmod @('0755', $Out.Exe) -Quiet
+    Write-Host "publish: $($Out.Lib), $($Out.Header), $($Out.Exe)"
+
+    if (Test-Path (Join-Path $Reference.Dir 'Makefile')) {
+        Invoke-Native make @('-C', $Reference.Dir)
+    }
+    else { Write-Host 'publish: perf/reference/Makefile not present; C reference not built' -ForegroundColor Yellow }
+}
+
+function Copy-Artifact([string]$From, [string]$To) {
+    $dir = Split-Path -Parent $To
+    if (-not (Test-Path $dir)) { [void](New-Item -ItemType Directory -Path $dir) }
+    Copy-Item -LiteralPath $From -Destination $To -Force
+}
+
+function Invoke-TestTask([string[]]$PassArgs) {
+    Use-Task 'build'
+    Use-Task 'publish'
+    Assert-Prereqs $Needs.Net
+    if (-not (Test-Root)) { Write-Host 'test: not root; integration tests need root (network namespaces, XDP)' -ForegroundColor Yellow }
+    $trx = Join-Path $Out.Results 'results.trx'
+    if (Test-Path $trx) { Remove-Item -Force $trx }
+    $code = Invoke-Native dotnet (@('test', $Projects.Tests, '-c', $Config,
+            '--logger', 'trx;LogFileName=results.trx', '--results-directory', $Out.Results) + $PassArgs) -NoThrow
+    if (-not (Test-Path $trx)) { throw "test: dotnet test exited with $code and wrote no $trx" }
+    $s = Get-TrxSummary $trx
+    if ($code -ne 0 -and $s.Failed -eq 0) { Write-Host "test: dotnet test exited with $code (run outcome: $($s.Outcome))" -ForegroundColor Red }
+    if ($s.Total -eq 0) { Write-Host 'test: no tests ran' -ForegroundColor Red }
+    $script:SummaryPrinted = $true
+    Write-Host (Format-TestSummary $s)   # must stay the last line of output
+    if ($code -ne 0 -or $s.Failed -gt 0 -or $s.Total -eq 0) { $script:ExitCode = 1 }
+}
+
+# Counts from a TRX file. Per-test outcomes are the source (xunit's skipped tests are
+# UnitTestResult outcome="NotExecuted" but are not counted in Counters/@notExecuted); the
+# Counters element is the fallback and a cross-check for failures recorded only there.
+function Get-TrxSummary([string]$Path) {
+    $xml = [xml](Get-Content -Raw -LiteralPath $Path)
+    $results = @($xml.SelectNodes("//*[local-name()='Results']/*[local-name()='UnitTestResult']"))
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($r in $results) {
+        switch ($r.GetAttribute('outcome')) {
+            { $_ -in 'Passed', 'PassedButRunAborted' } { $passed++; break }
+            { $_ -in 'Failed', 'Error', 'Timeout', 'Aborted' } { $failed++; break }
+            default { $skipped++ }   # NotExecuted (skipped), Inconclusive, NotRunnable, Pending, ...
+        }
+    }
+    $summary = $xml.SelectSingleNode("//*[local-name()='ResultSummary']")
+    $counters = $xml.SelectSingleNode("//*[local-name()='ResultSummary']/*[local-name()='Counters']")
+    $c = { param($name) if ($null -ne $counters -and $counters.HasAttribute($name)) { [int]$counters.GetAttribute($name) } else { 0 } }
+    if ($results.Count -eq 0 -and $null -ne $counters) {
+        $passed = (& $c 'passed') + (& $c 'passedButRunAborted')
+        $failed = (& $c 'failed') + (& $c 'error') + (& $c 'timeout') + (& $c 'aborted')
+        $skipped = [Math]::Max((& $c 'notExecuted') + (& $c 'inconclusive') + (& $c 'notRunnable'), (& $c 'total') - (& $c 'executed'))
+    }
+    else {
+        $failed = [Math]::Max($failed, (& $c 'failed') + (& $c 'error') + (& $c 'timeout') + (& $c 'aborted'))
+    }
+    [pscustomobject]@{
+        Total   = $passed + $failed + $skipped
+        Passed  = $passed
+        Failed  = $failed
+        Skipped = $skipped
+        Outcome = if ($null -ne $summary) { $summary.GetAttribute('outcome') } else { '' }
+    }
+}
+
+function Format-TestSummary($s) {
+    $line = "$($s.Passed) passed, $($s.Failed) failed"
+    if ($s.Skipped -gt 0) { $line += ", $($s.Skipped) skipped" }
+    $line
+}
+
+function Invoke-DemoTask([string[]]$PassArgs) {
+    Use-Task 'publish'
+    Assert-Prereqs $Needs.Net
+    if (-not (Test-Root)) { Write-Host 'demo: not root; the demo needs root (network namespaces, XDP)' -ForegroundColor Yellow }
+    Invoke-Native $Out.Exe (@('demo') + $PassArgs)
+}
+
+function Invoke-BenchTask([string[]]$PassArgs) {
+    Use-Task 'publish'
+    Assert-Prereqs ($Needs.Net + $Needs.Gate)
+    if (-not (Test-Path $BenchScript)) { throw "bench: $BenchScript does not exist" }
+    if (-not (Test-Path $Reference.Exe)) { throw "bench: C reference $($Reference.Exe) missing (perf/reference/Makefile builds it)" }
+    Invoke-PwshScript $BenchScript (@('-XdpAot', $Out.Exe, '-Reference', $Reference.Exe) + $PassArgs)
+    if (Test-Path $GateScript) { Invoke-PwshScript $GateScript }
+    else { Write-Host 'bench: perf/gate/gate.ps1 not present yet; instruction-count gate skipped' -ForegroundColor Yellow }
+}
+
+function Invoke-BenchMicroTask([string[]]$PassArgs) {
+    Assert-Prereqs $Needs.Build
+    if (-not (Test-Path $Projects.Benchmarks)) { throw "bench-micro: $($Projects.Benchmarks) does not exist" }
+    $filter = if ($PassArgs -contains '--filter' -or $PassArgs -contains '-f') { @() } else { @('--filter', '*') }
+    Invoke-Native dotnet (@('run', '-c', $Config, '--project', $Projects.Benchmarks, '--') + $filter + $PassArgs)
+}
+
+function Invoke-BenchBaselineTask([string[]]$PassArgs) {
+    if (-not (Test-Path $GateScript)) {
+        [Console]::Error.WriteLine('bench-baseline: perf/gate/gate.ps1 not present yet; no baseline updated')
+        $script:ExitCode = 1
+        return
+    }
+    Use-Task 'publish'
+    Assert-Prereqs $Needs.Gate
+    Invoke-PwshScript $GateScript (@('-UpdateBaseline') + $PassArgs)
+}
+
+# ---------------------------------------------------------------------------------------------
+# Main (skipped when dot-sourced).
+# ---------------------------------------------------------------------------------------------
+
+if ($MyInvocation.InvocationName -eq '.') { return }
+
+$Task = if ($ScriptArgs.Count -gt 0) { [string]$ScriptArgs[0] } else { '' }
+$Pass = [string[]]@(if ($ScriptArgs.Count -gt 1) { $ScriptArgs[1..($ScriptArgs.Count - 1)] })
+if ($Task -in '-h', '--help', '-?', '/?') { $Task = 'help' }
+if (-not $TaskHelp.Contains($Task)) {
+    if ($Task) { [Console]::Error.WriteLine("unknown task '$Task'") }
+    Show-Usage -ToStderr
+    exit 2
+}
+if ($Pass.Count -gt 0 -and $Task -notin $TakesArgs) {
+    [Console]::Error.WriteLine("task '$Task' takes no arguments (got: $($Pass -join ' '))")
+    exit 2
+}
+
+$SummaryPrinted = $false
+Push-Location $Root
+try {
+    Use-Task $Task $Pass
+}
+catch {
+    [Console]::Error.WriteLine("build.ps1: $($_.Exception.Message)")
+    # CI reads the last line of `test`; keep it the summary line even when the run never got there.
+    if ($Task -eq 'test' -and -not $SummaryPrinted) { Write-Host '0 passed, 0 failed' }
+    $ExitCode = 1
+}
+finally {
+    Pop-Location
+}
+exit $ExitCode
