@@ -1,0 +1,22 @@
+using System.Runtime.InteropServices;
+
+namespace XdpAot.Interop;
+
+internal static unsafe partial class Libc
+{
+    internal const short POLLIN = 0x001;
+    internal const short POLLOUT = 0x004;
+    internal const short POLLERR = 0x008;
+    internal const short POLLHUP = 0x010;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short REvents;
+    }
+
+    [LibraryImport(Name, EntryPoint = "poll", SetLastError = true)]
+    internal static partial int Poll(PollFd* fds, nuint nfds, int timeoutMs);
+}
