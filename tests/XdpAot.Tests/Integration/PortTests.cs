@@ -94,12 +94,28 @@ public class PortTests
     {
         using var pair = VethPair.Create();
         using var ns = pair.Enter();
-        BpfFs.EnsureMounted();
-        using var a = Port.Open($"ifname={pair.A},loader=libxdp,mode=skb");
-        using var b = Port.Open($"ifname={pair.B},mode=skb");
-        Assert.Equal(XdpMode.Skb, a.Mode);
-        Traffic.AssertDelivered(a.Queues[0], b.Queues[0], tag: 1);
-        Traffic.AssertDelivered(b.Queues[0], a.Queues[0], tag: 2);
+        using (var a = Port.Open($"ifname={pair.A},loader=libxdp,mode=skb"))
+        using (var b = Port.Open($"ifname={pair.B},mode=skb"))
+        {
+            Assert.Equal(XdpMode.Skb, a.Mode);
+            Assert.Contains("xdpgeneric", pair.LinkDetails(pair.A));
+            Traffic.AssertDelivered(a.Queues[0], b.Queues[0], tag: 1);
+            Traffic.AssertDelivered(b.Queues[0], a.Queues[0], tag: 2);
+        }
+        // libxdp removes its program with its last socket.
+        Assert.DoesNotContain("prog/xdp", pair.LinkDetails(pair.A));
+    }
+
+    [Fact]
+    public void Libxdp_loader_in_auto_mode_reports_the_mode_it_got()
+    {
+        using var pair = VethPair.Create(queues: 2);
+        using var ns = pair.Enter();
+        using var a = Port.Open($"ifname={pair.A},loader=libxdp,queues=2");
+        using var b = Port.Open($"ifname={pair.B},queues=2,mode=native");
+        Assert.Equal(XdpMode.Native, a.Mode);
+        for (int q = 0; q < 2; q++)
+            Traffic.AssertDelivered(b.Queues[q], a.Queues[q], count: 50, tag: (byte)q);
     }
 
     [Fact]
