@@ -1,25 +1,41 @@
+using System.Runtime.CompilerServices;
+
 namespace XdpAot.Tests.Infrastructure;
 
-/// <summary>Where `build.ps1 publish` puts the shipped files (the C and CLI tests run those, not a build of their own).</summary>
+/// <summary>
+/// The repository and what `build.ps1 publish` puts in artifacts/ (the C and CLI tests run those, not a build of
+/// their own). XDPAOT_ARTIFACTS points elsewhere; build.ps1 sets it to the repository's artifacts folder.
+/// </summary>
 public static class Artifacts
 {
+    /// <summary>The folder with XdpAot.sln: above the test assembly, or above this source file (builds with --artifacts-path).</summary>
     public static string RepoRoot { get; } = FindRoot();
 
-    public static string Lib => Require(Path.Combine(RepoRoot, "artifacts", "lib", "libxdpaot.so"));
-    public static string Header => Require(Path.Combine(RepoRoot, "artifacts", "include", "xdpaot.h"));
-    public static string Cli => Require(Path.Combine(RepoRoot, "artifacts", "bin", "xdpaot"));
+    public static string Dir { get; } = Environment.GetEnvironmentVariable("XDPAOT_ARTIFACTS") is { Length: > 0 } dir
+        ? Path.GetFullPath(dir)
+        : Path.Combine(RepoRoot, "artifacts");
 
-    private static string FindRoot()
+    public static string LibDir => Path.Combine(Dir, "lib");
+    public static string IncludeDir => Path.Combine(Dir, "include");
+    public static string Lib => Require(Path.Combine(LibDir, "libxdpaot.so"));
+    public static string Header => Require(Path.Combine(IncludeDir, "xdpaot.h"));
+    public static string Cli => Require(Path.Combine(Dir, "bin", "xdpaot"));
+
+    private static string FindRoot([CallerFilePath] string thisFile = "")
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(thisFile) ?? "" })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "XdpAot.sln")))
-                return dir.FullName;
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "XdpAot.sln")))
+                    return dir.FullName;
+            }
         }
-        throw new InvalidOperationException($"cannot find the repository root (XdpAot.sln) above {AppContext.BaseDirectory}");
+        throw new InvalidOperationException($"XdpAot.sln not found above {AppContext.BaseDirectory} or {thisFile}");
     }
 
     private static string Require(string path) => File.Exists(path)
         ? path
-        : throw new FileNotFoundException($"{path} is missing: run `dotnet pwsh build.ps1 publish` (build.ps1 test does it first)");
+        : throw new FileNotFoundException(
+            $"{path} is missing: run `dotnet pwsh build.ps1 publish` first (build.ps1 test does it), or set XDPAOT_ARTIFACTS to a folder holding lib/, include/ and bin/");
 }
