@@ -22,7 +22,11 @@ public readonly unsafe struct ConsumerRing
     public xsk_ring_cons* Native => _r;
 
     /// <summary>Number of descriptors in the ring (a power of two).</summary>
-    public uint Size => _r->size;
+    public uint Size
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _r->size;
+    }
 
     /// <summary>Entries ready, at most <paramref name="max"/>; the producer index is re-read only when the cache is empty.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -47,6 +51,24 @@ public readonly unsafe struct ConsumerRing
         return entries;
     }
 
+    /// <summary>The index of the first entry <see cref="Available"/> counts (the next one <see cref="Peek"/> takes).</summary>
+    internal uint NextIndex
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _r->cached_cons;
+    }
+
+    /// <summary>Takes the first <paramref name="count"/> entries that <see cref="Available"/> counted: a peek in two steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Take(uint count) => _r->cached_cons += count;
+
+    /// <summary>Entries peeked (taken) and not yet released.</summary>
+    internal uint Held
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _r->cached_cons - *_r->consumer;
+    }
+
     /// <summary>Hands <paramref name="count"/> peeked entries back to the kernel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Release(uint count) => Volatile.Write(ref *_r->consumer, *_r->consumer + count);
@@ -62,6 +84,27 @@ public readonly unsafe struct ConsumerRing
     /// <summary>The RX-ring descriptor at a peeked index.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref readonly xdp_desc Descriptor(uint index) => ref ((xdp_desc*)_r->ring)[index & _r->mask];
+
+    /// <summary>Index mask of the ring (size - 1), for loops that address the slots directly.</summary>
+    internal uint Mask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _r->mask;
+    }
+
+    /// <summary>The Completion-ring slots, for loops that keep the ring base in a register.</summary>
+    internal ulong* Addresses
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (ulong*)_r->ring;
+    }
+
+    /// <summary>The RX-ring descriptors, for loops that keep the ring base in a register.</summary>
+    internal xdp_desc* Descriptors
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (xdp_desc*)_r->ring;
+    }
 
     /// <summary>Entries produced by the kernel and not yet released by us (re-reads the producer index).</summary>
     public uint Unreleased => Volatile.Read(ref *_r->producer) - *_r->consumer;

@@ -24,7 +24,11 @@ public readonly unsafe struct ProducerRing
     public xsk_ring_prod* Native => _r;
 
     /// <summary>Number of descriptors in the ring (a power of two).</summary>
-    public uint Size => _r->size;
+    public uint Size
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _r->size;
+    }
 
     /// <summary>
     /// Free slots, refreshing the cached consumer index only when the cached view cannot satisfy <paramref name="wanted"/>.
@@ -51,6 +55,40 @@ public readonly unsafe struct ProducerRing
         return count;
     }
 
+    /// <summary>Reserves as many of <paramref name="count"/> slots as are free (maybe none); returns the count reserved.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint ReserveUpTo(uint count, out uint index)
+    {
+        index = _r->cached_prod;
+        uint free = Free(count);
+        if (count > free)
+            count = free;
+        _r->cached_prod = index + count;
+        return count;
+    }
+
+    /// <summary>True when at least one slot is free as last seen (no look at the kernel's index).</summary>
+    public bool HasRoom
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _r->cached_cons != _r->cached_prod;
+    }
+
+    /// <summary>Reserves one slot that <see cref="Free"/> or <see cref="HasRoom"/> has just reported; returns its index.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint ReserveOne() => _r->cached_prod++;
+
+    /// <summary>The index of the next slot to reserve (the first one <see cref="Free"/> counts).</summary>
+    internal uint NextIndex
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _r->cached_prod;
+    }
+
+    /// <summary>Reserves the next <paramref name="count"/> slots, which <see cref="Free"/> has reported: a reserve in two steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Take(uint count) => _r->cached_prod += count;
+
     /// <summary>Publishes <paramref name="count"/> reserved slots to the kernel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Submit(uint count) => Volatile.Write(ref *_r->producer, *_r->producer + count);
@@ -66,6 +104,27 @@ public readonly unsafe struct ProducerRing
     /// <summary>The TX-ring descriptor at a reserved index.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref xdp_desc Descriptor(uint index) => ref ((xdp_desc*)_r->ring)[index & _r->mask];
+
+    /// <summary>Index mask of the ring (size - 1), for loops that address the slots directly.</summary>
+    internal uint Mask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _r->mask;
+    }
+
+    /// <summary>The Fill-ring slots, for loops that keep the ring base in a register.</summary>
+    internal ulong* Addresses
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (ulong*)_r->ring;
+    }
+
+    /// <summary>The TX-ring descriptors, for loops that keep the ring base in a register.</summary>
+    internal xdp_desc* Descriptors
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (xdp_desc*)_r->ring;
+    }
 
     /// <summary>True when the kernel asked to be woken (XDP_RING_NEED_WAKEUP) to process this ring.</summary>
     public bool NeedsWakeup

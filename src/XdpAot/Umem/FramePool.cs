@@ -61,6 +61,50 @@ public sealed unsafe class FramePool : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Pop() => _stack[--_count];
 
+    // Batch access for the data path: one bounds check per batch instead of one per frame, and the stack pointer
+    // and count in registers for the whole loop (a loop calling Push/Pop reloads both after every store, because
+    // a store through a pointer might have changed them).
+
+    /// <summary>
+    /// Room for up to <paramref name="count"/> pushes: write frame addresses upwards from the returned slot, then
+    /// call <see cref="Pushed"/> with the number written. Throws like <see cref="Push"/> if they could not fit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ulong* PushSlots(uint count)
+    {
+        if (count > Capacity - _count)
+            ThrowOverflow();
+        return _stack + _count;
+    }
+
+    /// <summary>Completes a <see cref="PushSlots"/>: the first <paramref name="count"/> slots now hold frames.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Pushed(uint count) => _count += count;
+
+    /// <summary>Returns <paramref name="count"/> frames to the pool at once, in order (the last one is popped first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void PushRange(ulong* frames, uint count)
+    {
+        if (count > Capacity - _count)
+            ThrowOverflow();
+        Unsafe.CopyBlockUnaligned(_stack + _count, frames, count * sizeof(ulong));
+        _count += count;
+    }
+
+    /// <summary>
+    /// The top of the stack for a batch of pops: the next frame <see cref="Pop"/> would return is at index -1, the
+    /// one after it at -2, and so on, down to -<see cref="Count"/>. Complete with <see cref="Popped"/>.
+    /// </summary>
+    internal ulong* Top
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _stack + _count;
+    }
+
+    /// <summary>Completes a batch of pops read below <see cref="Top"/>: <paramref name="count"/> frames left the pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Popped(uint count) => _count -= count;
+
     /// <inheritdoc />
     public void Dispose()
     {

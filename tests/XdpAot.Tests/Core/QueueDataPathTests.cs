@@ -36,6 +36,22 @@ public unsafe class QueueDataPathTests
     }
 
     [Fact]
+    public void Umem_smaller_than_the_rings_still_leaves_frames_to_send()
+    {
+        // frame-count=64 with 64-entry rings: the Fill ring alone could take every frame and starve TX.
+        using var fq = new FakeQueue(ringSize: 64, frameCount: 64);
+        Assert.Equal(32u, fq.Kernel.FillAvailable);
+        int sent = 0;
+        while (fq.Queue.Send(Frame(sent)) != 0)
+            sent++;
+        Assert.Equal(32, sent);
+        fq.Kernel.Transmit(64);
+        Assert.Equal(0, fq.Queue.Flush());
+        Assert.NotEqual(0, fq.Queue.Send(Frame(99)));
+        Assert.Equal(64u, fq.Queue.CountFrames().Total);
+    }
+
+    [Fact]
     public void Received_frames_arrive_byte_for_byte_and_fill_is_refilled()
     {
         using var fq = new FakeQueue();
