@@ -1,0 +1,113 @@
+using System.Runtime.InteropServices;
+
+namespace XdpAot.Cli.Interop;
+
+/// <summary>
+/// The libc surface of the executable, one file per area as in the core's <c>XdpAot.Interop.Libc</c>. The CLI
+/// cannot use that class: it is internal to the core, visible to an assembly named "xdpaot", and a NativeAOT
+/// executable cannot have that assembly name next to "XdpAot" (see XdpAot.Cli.csproj).
+/// </summary>
+internal static unsafe partial class Posix
+{
+    private const string Libc = "libc";
+
+    public const int EPERM = 1;
+    public const int ENOENT = 2;
+    public const int EBUSY = 16;
+    public const int EEXIST = 17;
+    public const int EINVAL = 22;
+    public const int ERANGE = 34;
+    public const int EOPNOTSUPP = 95;
+    public const int ENETDOWN = 100;
+
+    public const int RUSAGE_SELF = 0;
+    public const int RLIMIT_MEMLOCK = 8;
+    public const int CLONE_NEWNET = 0x40000000;
+    public const int O_RDONLY_CLOEXEC = 0x80000;
+    public const int SIGINT = 2;
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeVal
+    {
+        public long Seconds;
+        public long Microseconds;
+
+        public readonly double TotalSeconds => Seconds + Microseconds / 1e6;
+    }
+
+    /// <summary>struct rusage: the two CPU times, then 14 longs we do not read.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RUsage
+    {
+        public TimeVal User;
+        public TimeVal System;
+        private fixed long _rest[14];
+    }
+
+    [LibraryImport(Libc, EntryPoint = "getrusage", SetLastError = true)]
+    public static partial int GetRUsage(int who, RUsage* usage);
+
+    /// <summary>User and system CPU seconds of the whole process so far.</summary>
+    public static (double User, double System) CpuTimes()
+    {
+        RUsage u;
+        if (GetRUsage(RUSAGE_SELF, &u) != 0)
+            return (0, 0);
+        return (u.User.TotalSeconds, u.System.TotalSeconds);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RLimit
+    {
+        public ulong Current;
+        public ulong Max;
+    }
+
+    [LibraryImport(Libc, EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetRlimit(int resource, RLimit* rlim);
+
+    [LibraryImport(Libc, EntryPoint = "sched_setaffinity", SetLastError = true)]
+    public static partial int SchedSetAffinity(int pid, nuint cpusetsize, ulong* mask);
+
+    [LibraryImport(Libc, EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Libc, EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
+
+    [LibraryImport(Libc, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport(Libc, EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(int fd, int nstype);
+
+    [LibraryImport(Libc, EntryPoint = "chmod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Chmod(string path, uint mode);
+
+    [LibraryImport(Libc, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Chown(string path, uint owner, uint group);
+
+    [LibraryImport(Libc, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Unlink(string path);
+
+    public const uint S_IFMT = 0xf000;
+    public const uint S_IFSOCK = 0xc000;
+
+    [LibraryImport(Libc, EntryPoint = "lstat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LStat(string path, byte* statBuffer);
+
+    /// <summary>The S_IFMT bits of a path (not following a final symlink), or null when it does not exist.</summary>
+    public static uint? FileType(string path)
+    {
+        byte* st = stackalloc byte[256]; // struct stat is 144 bytes on x86-64; st_mode is at offset 24
+        if (LStat(path, st) != 0)
+            return null;
+        return *(uint*)(st + 24) & S_IFMT;
+    }
+
+    public static int Errno => Marshal.GetLastPInvokeError();
+
+    public static string StrError(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+}
