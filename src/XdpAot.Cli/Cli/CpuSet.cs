@@ -1,3 +1,4 @@
+using XdpAot.Interop;
 using System.Globalization;
 using XdpAot.Cli.Interop;
 
@@ -54,10 +55,10 @@ internal sealed class CpuSet
         ulong* mask = stackalloc ulong[16];
         new Span<ulong>(mask, 16).Clear();
         mask[cpu / 64] = 1UL << (cpu % 64);
-        if (Posix.SchedSetAffinity(0, 16 * sizeof(ulong), mask) != 0)
+        if (Libc.SchedSetAffinity(0, 16 * sizeof(ulong), mask) != 0)
         {
-            int errno = Posix.Errno;
-            throw new RunFailure($"{who}: cannot pin to cpu {cpu} (--cpu): {Posix.StrError(errno)}");
+            int errno = Libc.Errno;
+            throw new RunFailure($"{who}: cannot pin to cpu {cpu} (--cpu): {Libc.StrError(errno)}");
         }
     }
 }

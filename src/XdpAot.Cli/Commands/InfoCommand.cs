@@ -1,3 +1,4 @@
+using XdpAot.Interop;
 using XdpAot.Cli.Cli;
 using XdpAot.Cli.Interop;
 using XdpAot.Cli.Reporting;
@@ -92,12 +93,12 @@ internal sealed class InfoCommand : ICommand
         var state = NetlinkXdp.Query(ifIndex, out int errno);
         if (state is not { } s)
         {
-            notes.Add($"netlink query of {ifName} failed: {Posix.StrError(errno)}");
+            notes.Add($"netlink query of {ifName} failed: {Libc.StrError(errno)}");
             return list;
         }
         var links = BpfObjects.XdpLinks(out int linkErrno);
         if (links is null)
-            notes.Add($"BPF links not listed: {Posix.StrError(linkErrno)} (needs CAP_SYS_ADMIN)");
+            notes.Add($"BPF links not listed: {Libc.StrError(linkErrno)} (needs CAP_SYS_ADMIN)");
         void Add(string mode, uint progId)
         {
             if (progId == 0)

@@ -1,3 +1,4 @@
+using XdpAot.Interop;
 using System.Diagnostics;
 using System.Globalization;
 using XdpAot.Ebpf;
@@ -98,7 +99,7 @@ internal sealed class PrepareCommand : ICommand
                 map.Set((uint)q, fd, $"{o.IfName} queue {q}");
             }
             link = XdpLink.Attach(progFd, ifIndex, o.IfName, o.Mode);
-            Posix.Close(progFd);
+            Libc.Close(progFd);
             progFd = -1;
             string fds = string.Join(':', sockets);
             Console.Error.WriteLine($"xdpaot prepare: {o.IfName} queues {o.StartQueue}..{o.StartQueue + o.Queues - 1}: program attached " +
@@ -111,9 +112,9 @@ internal sealed class PrepareCommand : ICommand
         {
             link?.Dispose();
             foreach (var fd in sockets)
-                Posix.Close(fd);
+                Libc.Close(fd);
             if (progFd >= 0)
-                Posix.Close(progFd);
+                Libc.Close(progFd);
         }
     }
 
@@ -161,7 +162,7 @@ internal sealed class PrepareCommand : ICommand
         {
             if (Posix.Chmod(path, 0x180 /* 0600 */) != 0
                 || owner is { } ow && Posix.Chown(path, ow.Uid, ow.Gid) != 0)
-                throw new RunFailure($"--unix '{path}': cannot set the owner or mode: {Posix.StrError(Posix.Errno)}");
+                throw new RunFailure($"--unix '{path}': cannot set the owner or mode: {Libc.StrError(Libc.Errno)}");
             Console.Error.WriteLine($"xdpaot prepare: waiting for a connection on {path}");
             int conn = FdPassing.Accept(listen, stop);
             if (conn < 0)
@@ -173,14 +174,14 @@ internal sealed class PrepareCommand : ICommand
             }
             finally
             {
-                Posix.Close(conn);
+                Libc.Close(conn);
             }
             Console.Error.WriteLine($"xdpaot prepare: sockets and link handed over on {path}; the program stays while the receiver holds them");
             return ExitCode.Ok;
         }
         finally
         {
-            Posix.Close(listen);
+            Libc.Close(listen);
             Posix.Unlink(path);
         }
     }
@@ -203,7 +204,7 @@ internal sealed class PrepareCommand : ICommand
         }
         finally
         {
-            Posix.Close(progFd);
+            Libc.Close(progFd);
         }
         // The options a consumer passes (keys are queue ids: our program redirects by rx_queue_index).
         Console.Out.WriteLine($"ifname={o.IfName},inhibit=on,map-path={path},map-start-index={o.StartQueue},start-queue={o.StartQueue},queues={o.Queues}");
@@ -213,11 +214,11 @@ internal sealed class PrepareCommand : ICommand
     /// <summary>An unbound AF_XDP socket (close-on-exec until handed over).</summary>
     private static int CreateXdpSocket(string ifName, int queue)
     {
-        int fd = Posix.Socket(Posix.AF_XDP, Posix.SOCK_RAW | Posix.SOCK_CLOEXEC, 0);
+        int fd = Libc.Socket(SysSocket.AF_XDP, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
-            int errno = Posix.Errno;
-            throw new RunFailure($"{ifName} queue {queue}: cannot create an AF_XDP socket: {Posix.StrError(errno)}" +
+            int errno = Libc.Errno;
+            throw new RunFailure($"{ifName} queue {queue}: cannot create an AF_XDP socket: {Libc.StrError(errno)}" +
                 (errno == Posix.EPERM ? " (needs CAP_NET_RAW)" : ""));
         }
         return fd;
@@ -229,8 +230,8 @@ internal sealed class PrepareCommand : ICommand
     /// <summary>Clears FD_CLOEXEC so that the child inherits the fd.</summary>
     private static void Inherit(int fd)
     {
-        if (Posix.Fcntl(fd, Posix.F_SETFD, 0) != 0)
-            throw new RunFailure($"fcntl(F_SETFD) on fd {fd}: {Posix.StrError(Posix.Errno)}");
+        if (Libc.Fcntl(fd, Libc.F_SETFD, 0) != 0)
+            throw new RunFailure($"fcntl(F_SETFD) on fd {fd}: {Libc.StrError(Libc.Errno)}");
     }
 
     /// <summary>
@@ -239,8 +240,8 @@ internal sealed class PrepareCommand : ICommand
     /// </summary>
     private static unsafe uint FramesFittingMemlock(int queues)
     {
-        Posix.RLimit r;
-        if (Posix.GetRlimit(Posix.RLIMIT_MEMLOCK, &r) != 0 || r.Max == ulong.MaxValue)
+        Libc.RLimit r;
+        if (Libc.GetRlimit(Libc.RLIMIT_MEMLOCK, &r) != 0 || r.Max == ulong.MaxValue)
             return 8192;
         ulong frames = r.Max / 2 / (ulong)queues / FrameSize;
         uint n = 64;

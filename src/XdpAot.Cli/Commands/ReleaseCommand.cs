@@ -1,3 +1,4 @@
+using XdpAot.Interop;
 using XdpAot.Cli.Cli;
 using XdpAot.Cli.Interop;
 
@@ -23,12 +24,12 @@ internal sealed class ReleaseCommand : ICommand
             if (fd < 0)
             {
                 if (fd != -Posix.ENOENT)
-                    throw new RunFailure($"--pin '{p}': not a pinned BPF object: {Posix.StrError(-fd)}");
+                    throw new RunFailure($"--pin '{p}': not a pinned BPF object: {Libc.StrError(-fd)}");
                 continue;
             }
-            Posix.Close(fd);
+            Libc.Close(fd);
             if (Posix.Unlink(p) != 0)
-                throw new RunFailure($"--pin '{p}': cannot unpin: {Posix.StrError(Posix.Errno)}");
+                throw new RunFailure($"--pin '{p}': cannot unpin: {Libc.StrError(Libc.Errno)}");
             removed++;
         }
         if (removed == 0)

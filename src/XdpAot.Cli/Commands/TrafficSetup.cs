@@ -1,3 +1,4 @@
+using XdpAot.Interop;
 using XdpAot.Cli.Cli;
 using XdpAot.Cli.Engine;
 using XdpAot.Cli.Interop;
@@ -21,7 +22,7 @@ internal sealed class OpenedPort(Port port, int linkFd) : IDisposable
     {
         Port.Dispose();
         if (_linkFd >= 0)
-            Posix.Close(_linkFd);
+            Libc.Close(_linkFd);
         _linkFd = -1;
     }
 }
@@ -45,9 +46,9 @@ internal static class TrafficSetup
             catch
             {
                 foreach (var fd in got.SocketFds)
-                    Posix.Close(fd);
+                    Libc.Close(fd);
                 if (got.LinkFd >= 0)
-                    Posix.Close(got.LinkFd);
+                    Libc.Close(got.LinkFd);
                 throw;
             }
         }

@@ -1,3 +1,4 @@
+using XdpAot.Interop;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using XdpAot.Cli.Cli;
@@ -45,7 +46,7 @@ internal abstract class Worker
     private readonly Queue[] _queues;
     private readonly QueueStatistics[] _stats;
     private int _statsVersion; // odd while the loop writes _stats (a seqlock: no lock, no allocation in the loop)
-    private readonly Posix.PollFd[] _pollFds;
+    private readonly Libc.PollFd[] _pollFds;
     private Thread? _thread;
     private volatile bool _stop;
     private long _nextStats;
@@ -57,7 +58,7 @@ internal abstract class Worker
         _cpu = cpu;
         Idle = idle;
         _stats = new QueueStatistics[queues.Length];
-        _pollFds = new Posix.PollFd[queues.Length];
+        _pollFds = new Libc.PollFd[queues.Length];
         for (int i = 0; i < queues.Length; i++)
             _pollFds[i].Fd = queues[i].Fd;
     }
@@ -186,8 +187,8 @@ internal abstract class Worker
             _pollFds[i].Events = _queues[i].Wants();
             _pollFds[i].REvents = 0;
         }
-        fixed (Posix.PollFd* fds = _pollFds)
-            Posix.Poll(fds, (nuint)_pollFds.Length, 20);
+        fixed (Libc.PollFd* fds = _pollFds)
+            Libc.Poll(fds, (nuint)_pollFds.Length, 20);
     }
 
     private void SampleStatistics()

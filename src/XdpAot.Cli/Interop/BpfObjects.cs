@@ -27,7 +27,7 @@ internal static unsafe class BpfObjects
         {
             bpf_attr attr = default;
             attr.start_id = id;
-            int r = Posix.Bpf(bpf_cmd.BPF_LINK_GET_NEXT_ID, &attr);
+            int r = BpfSyscall.Call(bpf_cmd.BPF_LINK_GET_NEXT_ID, &attr);
             if (r < 0)
             {
                 if (r == -Posix.ENOENT)
@@ -38,12 +38,12 @@ internal static unsafe class BpfObjects
             id = attr.next_id;
             bpf_attr get = default;
             get.link_id = id;
-            int fd = Posix.Bpf(bpf_cmd.BPF_LINK_GET_FD_BY_ID, &get);
+            int fd = BpfSyscall.Call(bpf_cmd.BPF_LINK_GET_FD_BY_ID, &get);
             if (fd < 0)
                 continue; // went away meanwhile
             bpf_link_info info = default;
-            r = Posix.BpfObjectInfo(fd, &info, (uint)sizeof(bpf_link_info));
-            Posix.Close(fd);
+            r = BpfSyscall.GetInfo(fd, &info, (uint)sizeof(bpf_link_info));
+            Libc.Close(fd);
             if (r == 0 && info.type == (uint)bpf_link_type.BPF_LINK_TYPE_XDP)
                 links.Add(new XdpLinkInfo(info.id, info.prog_id, info.xdp.ifindex));
         }
@@ -54,13 +54,13 @@ internal static unsafe class BpfObjects
     {
         bpf_attr attr = default;
         attr.prog_id = programId;
-        int fd = Posix.Bpf(bpf_cmd.BPF_PROG_GET_FD_BY_ID, &attr);
+        int fd = BpfSyscall.Call(bpf_cmd.BPF_PROG_GET_FD_BY_ID, &attr);
         if (fd < 0)
             return null;
         try
         {
             bpf_prog_info info = default;
-            if (Posix.BpfObjectInfo(fd, &info, (uint)sizeof(bpf_prog_info)) != 0)
+            if (BpfSyscall.GetInfo(fd, &info, (uint)sizeof(bpf_prog_info)) != 0)
                 return null;
             var name = new ReadOnlySpan<byte>(info.name, (int)Bpf.BPF_OBJ_NAME_LEN);
             int end = name.IndexOf((byte)0);
@@ -68,7 +68,7 @@ internal static unsafe class BpfObjects
         }
         finally
         {
-            Posix.Close(fd);
+            Libc.Close(fd);
         }
     }
 
@@ -81,7 +81,7 @@ internal static unsafe class BpfObjects
             bpf_attr attr = default;
             attr.pathname = (ulong)p;
             attr.bpf_fd = (uint)fd;
-            int r = Posix.Bpf(bpf_cmd.BPF_OBJ_PIN, &attr);
+            int r = BpfSyscall.Call(bpf_cmd.BPF_OBJ_PIN, &attr);
             if (r < 0)
             {
                 string hint = -r switch
@@ -91,7 +91,7 @@ internal static unsafe class BpfObjects
                     Posix.ENOENT => " (the directory does not exist)",
                     _ => "",
                 };
-                throw new RunFailure($"--pin '{path}': cannot pin the {what}: {Posix.StrError(-r)}{hint}");
+                throw new RunFailure($"--pin '{path}': cannot pin the {what}: {Libc.StrError(-r)}{hint}");
             }
         }
     }
@@ -104,7 +104,7 @@ internal static unsafe class BpfObjects
         {
             bpf_attr attr = default;
             attr.pathname = (ulong)p;
-            return Posix.Bpf(bpf_cmd.BPF_OBJ_GET, &attr);
+            return BpfSyscall.Call(bpf_cmd.BPF_OBJ_GET, &attr);
         }
     }
 }

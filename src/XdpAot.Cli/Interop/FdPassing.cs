@@ -1,3 +1,4 @@
+using XdpAot.Interop;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -42,14 +43,14 @@ internal static unsafe class FdPassing
             default:
                 throw new RunFailure($"--unix '{path}': exists and is not a socket; refusing to replace it");
         }
-        int fd = Posix.Socket(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
+        int fd = Libc.Socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0)
             throw Failure("socket(AF_UNIX)", path);
         var addr = Address(path);
-        if (Posix.Bind(fd, &addr, (uint)sizeof(SockAddrUn)) != 0 || Posix.Listen(fd, 4) != 0)
+        if (Libc.Bind(fd, &addr, (uint)sizeof(SockAddrUn)) != 0 || Libc.Listen(fd, 4) != 0)
         {
             var e = Failure("bind/listen", path);
-            Posix.Close(fd);
+            Libc.Close(fd);
             throw e;
         }
         return fd;
@@ -58,14 +59,14 @@ internal static unsafe class FdPassing
     /// <summary>Waits for one connection (polling so that <paramref name="stop"/> can end the wait).</summary>
     public static int Accept(int listenFd, StopSignal stop)
     {
-        var p = new Posix.PollFd { Fd = listenFd, Events = Posix.POLLIN };
+        var p = new Libc.PollFd { Fd = listenFd, Events = Libc.POLLIN };
         while (!stop.Requested)
         {
             p.REvents = 0;
-            int r = Posix.Poll(&p, 1, 200);
+            int r = Libc.Poll(&p, 1, 200);
             if (r > 0)
             {
-                int fd = Posix.Accept4(listenFd, null, null, Posix.SOCK_CLOEXEC);
+                int fd = Libc.Accept4(listenFd, null, null, Libc.SOCK_CLOEXEC);
                 if (fd >= 0)
                     return fd;
             }
@@ -82,18 +83,18 @@ internal static unsafe class FdPassing
         byte* control = stackalloc byte[space];
         new Span<byte>(control, space).Clear();
         *(nuint*)control = (nuint)(CmsgHeader + fds.Length * sizeof(int));
-        ((int*)control)[2] = Posix.SOL_SOCKET;
-        ((int*)control)[3] = Posix.SCM_RIGHTS;
+        ((int*)control)[2] = Libc.SOL_SOCKET;
+        ((int*)control)[3] = Libc.SCM_RIGHTS;
         for (int i = 0; i < fds.Length; i++)
             ((int*)(control + CmsgHeader))[i] = fds[i];
         fixed (byte* data = payload)
         {
-            var iov = new Posix.IoVec { Base = data, Length = (nuint)payload.Length };
-            var msg = new Posix.MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = (nuint)space };
-            if (Posix.SendMsg(connFd, &msg, 0) < 0)
+            var iov = new Libc.IoVec { Base = data, Length = (nuint)payload.Length };
+            var msg = new Libc.MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = (nuint)space };
+            if (Libc.SendMsg(connFd, &msg, 0) < 0)
             {
-                int errno = Posix.Errno;
-                throw new RunFailure($"--unix: sending the fds failed: {Posix.StrError(errno)}");
+                int errno = Libc.Errno;
+                throw new RunFailure($"--unix: sending the fds failed: {Libc.StrError(errno)}");
             }
         }
     }
@@ -101,21 +102,21 @@ internal static unsafe class FdPassing
     /// <summary>Connects to <paramref name="path"/> and receives the sockets (close-on-exec) and the options.</summary>
     public static Received Receive(string path)
     {
-        int fd = Posix.Socket(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
+        int fd = Libc.Socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0)
             throw Failure("socket(AF_UNIX)", path, "--fds-from");
         try
         {
             var addr = Address(path);
-            if (Posix.Connect(fd, &addr, (uint)sizeof(SockAddrUn)) != 0)
+            if (Libc.Connect(fd, &addr, (uint)sizeof(SockAddrUn)) != 0)
                 throw Failure("connect", path, "--fds-from");
             byte* data = stackalloc byte[4096];
             int space = CmsgSpace(MaxFds);
             byte* control = stackalloc byte[space];
             new Span<byte>(control, space).Clear();
-            var iov = new Posix.IoVec { Base = data, Length = 4096 };
-            var msg = new Posix.MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = (nuint)space };
-            nint n = Posix.RecvMsg(fd, &msg, MSG_CMSG_CLOEXEC);
+            var iov = new Libc.IoVec { Base = data, Length = 4096 };
+            var msg = new Libc.MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = (nuint)space };
+            nint n = Libc.RecvMsg(fd, &msg, MSG_CMSG_CLOEXEC);
             if (n <= 0)
                 throw n < 0 ? Failure("recvmsg", path, "--fds-from") : new RunFailure($"--fds-from '{path}': the helper closed the connection without sending");
             var fds = ReadFds(control, (int)msg.ControlLen);
@@ -124,7 +125,7 @@ internal static unsafe class FdPassing
         }
         finally
         {
-            Posix.Close(fd);
+            Libc.Close(fd);
         }
     }
 
@@ -138,7 +139,7 @@ internal static unsafe class FdPassing
             || sockets + links != fds.Count)
         {
             foreach (var f in fds)
-                Posix.Close(f);
+                Libc.Close(f);
             throw new RunFailure($"--fds-from '{path}': unexpected message from the helper ({fds.Count} fds): '{text.Trim()}'");
         }
         int[] sock = fds.Take(sockets).ToArray();
@@ -157,7 +158,7 @@ internal static unsafe class FdPassing
             if (len < CmsgHeader)
                 break;
             int level = *(int*)(control + off + 8), type = *(int*)(control + off + 12);
-            if (level == Posix.SOL_SOCKET && type == Posix.SCM_RIGHTS)
+            if (level == Libc.SOL_SOCKET && type == Libc.SCM_RIGHTS)
                 for (int i = 0; i < (len - CmsgHeader) / sizeof(int); i++)
                     fds.Add(((int*)(control + off + CmsgHeader))[i]);
             off += (len + 7) & ~7;
@@ -172,14 +173,14 @@ internal static unsafe class FdPassing
         var bytes = Encoding.UTF8.GetBytes(path);
         if (bytes.Length >= 108)
             throw new UsageException($"unix socket path '{path}' is longer than 107 bytes");
-        var a = new SockAddrUn { Family = (ushort)Posix.AF_UNIX };
+        var a = new SockAddrUn { Family = (ushort)Libc.AF_UNIX };
         bytes.CopyTo(new Span<byte>(a.Path, 108));
         return a;
     }
 
     private static RunFailure Failure(string what, string path, string option = "--unix")
     {
-        int errno = Posix.Errno;
-        return new RunFailure($"{option} '{path}': {what} failed: {Posix.StrError(errno)}");
+        int errno = Libc.Errno;
+        return new RunFailure($"{option} '{path}': {what} failed: {Libc.StrError(errno)}");
     }
 }

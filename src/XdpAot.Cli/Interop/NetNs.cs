@@ -1,3 +1,4 @@
+using XdpAot.Interop;
 using XdpAot.Cli.Cli;
 
 namespace XdpAot.Cli.Interop;
@@ -21,14 +22,14 @@ internal sealed class NetNs : IDisposable
         {
             if (Posix.SetNs(target, Posix.CLONE_NEWNET) != 0)
             {
-                int errno = Posix.Errno;
-                Posix.Close(original);
-                throw new RunFailure($"cannot enter network namespace {name}: {Posix.StrError(errno)}");
+                int errno = Libc.Errno;
+                Libc.Close(original);
+                throw new RunFailure($"cannot enter network namespace {name}: {Libc.StrError(errno)}");
             }
         }
         finally
         {
-            Posix.Close(target);
+            Libc.Close(target);
         }
         return new NetNs(original);
     }
@@ -37,7 +38,7 @@ internal sealed class NetNs : IDisposable
     {
         int fd = Posix.Open(path, Posix.O_RDONLY_CLOEXEC);
         if (fd < 0)
-            throw new RunFailure($"cannot open {path}: {Posix.StrError(Posix.Errno)}");
+            throw new RunFailure($"cannot open {path}: {Libc.StrError(Libc.Errno)}");
         return fd;
     }
 
@@ -46,10 +47,10 @@ internal sealed class NetNs : IDisposable
         if (_original < 0)
             return;
         int r = Posix.SetNs(_original, Posix.CLONE_NEWNET);
-        int errno = Posix.Errno;
-        Posix.Close(_original);
+        int errno = Libc.Errno;
+        Libc.Close(_original);
         _original = -1;
         if (r != 0)
-            throw new RunFailure($"cannot return to the original network namespace: {Posix.StrError(errno)}");
+            throw new RunFailure($"cannot return to the original network namespace: {Libc.StrError(errno)}");
     }
 }

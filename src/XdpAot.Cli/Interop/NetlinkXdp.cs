@@ -1,3 +1,4 @@
+using XdpAot.Interop;
 using System.Runtime.InteropServices;
 
 namespace XdpAot.Cli.Interop;
@@ -48,28 +49,28 @@ internal static unsafe class NetlinkXdp
     public static State? Query(uint ifIndex, out int errno)
     {
         errno = 0;
-        int fd = Posix.Socket(AF_NETLINK, Posix.SOCK_RAW | Posix.SOCK_CLOEXEC, NETLINK_ROUTE);
+        int fd = Libc.Socket(AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0)
         {
-            errno = Posix.Errno;
+            errno = Libc.Errno;
             return null;
         }
         try
         {
             var req = new Request { Len = (uint)sizeof(Request), Type = RTM_GETLINK, Flags = NLM_F_REQUEST, Seq = 1, Index = (int)ifIndex };
-            if (Posix.SendTo(fd, &req, (nuint)sizeof(Request), 0, null, 0) < 0)
+            if (Libc.SendTo(fd, &req, (nuint)sizeof(Request), 0, null, 0) < 0)
             {
-                errno = Posix.Errno;
+                errno = Libc.Errno;
                 return null;
             }
             const int Size = 65536;
             byte* buf = (byte*)NativeMemory.Alloc(Size);
             try
             {
-                nint n = Posix.RecvFrom(fd, buf, Size, 0, null, null);
+                nint n = Libc.RecvFrom(fd, buf, Size, 0, null, null);
                 if (n < 0)
                 {
-                    errno = Posix.Errno;
+                    errno = Libc.Errno;
                     return null;
                 }
                 return Parse(buf, (int)n, out errno);
@@ -81,7 +82,7 @@ internal static unsafe class NetlinkXdp
         }
         finally
         {
-            Posix.Close(fd);
+            Libc.Close(fd);
         }
     }
 

@@ -3,9 +3,8 @@ using System.Runtime.InteropServices;
 namespace XdpAot.Cli.Interop;
 
 /// <summary>
-/// The libc surface of the executable, one file per area as in the core's <c>XdpAot.Interop.Libc</c>. The CLI
-/// cannot use that class: it is internal to the core, visible to an assembly named "xdpaot", and a NativeAOT
-/// executable cannot have that assembly name next to "XdpAot" (see XdpAot.Cli.csproj).
+/// The libc calls only the executable needs (process accounting, signals, files, namespaces); sockets, poll, mmap
+/// and bpf() come from the core's <c>XdpAot.Interop.Libc</c> and <c>XdpAot.Ebpf.BpfSyscall</c>.
 /// </summary>
 internal static unsafe partial class Posix
 {
@@ -21,7 +20,6 @@ internal static unsafe partial class Posix
     public const int ENETDOWN = 100;
 
     public const int RUSAGE_SELF = 0;
-    public const int RLIMIT_MEMLOCK = 8;
     public const int CLONE_NEWNET = 0x40000000;
     public const int O_RDONLY_CLOEXEC = 0x80000;
     public const int SIGINT = 2;
@@ -58,18 +56,8 @@ internal static unsafe partial class Posix
         return (u.User.TotalSeconds, u.System.TotalSeconds);
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    public struct RLimit
-    {
-        public ulong Current;
-        public ulong Max;
-    }
 
-    [LibraryImport(Libc, EntryPoint = "getrlimit", SetLastError = true)]
-    public static partial int GetRlimit(int resource, RLimit* rlim);
 
-    [LibraryImport(Libc, EntryPoint = "sched_setaffinity", SetLastError = true)]
-    public static partial int SchedSetAffinity(int pid, nuint cpusetsize, ulong* mask);
 
     [LibraryImport(Libc, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
@@ -106,8 +94,4 @@ internal static unsafe partial class Posix
             return null;
         return *(uint*)(st + 24) & S_IFMT;
     }
-
-    public static int Errno => Marshal.GetLastPInvokeError();
-
-    public static string StrError(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 }
