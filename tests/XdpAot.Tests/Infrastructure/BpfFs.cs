@@ -1,18 +1,34 @@
 namespace XdpAot.Tests.Infrastructure;
 
 /// <summary>
-/// bpffs is not mounted at /sys/fs/bpf on a fresh machine here (and `ip netns exec` hides the host's).
-/// libxdp and map-path need one.
+/// A bpffs of the test's own, mounted under /tmp and unmounted on Dispose: a fresh machine here has none at
+/// /sys/fs/bpf (and `ip netns exec` hides the host's), and a test must not leave a mount behind.
 /// </summary>
-public static class BpfFs
+public sealed class BpfFs : IDisposable
 {
-    public const string Root = "/sys/fs/bpf";
+    private static int s_counter;
 
-    public static void EnsureMounted()
+    public string Root { get; }
+
+    private BpfFs(string root) => Root = root;
+
+    public static BpfFs Mount()
     {
-        var r = Sh.Try("findmnt", "-n", "-t", "bpf", Root);
-        if (r.ExitCode == 0 && r.StdOut.Trim().Length > 0)
-            return;
-        Sh.Run("mount", "-t", "bpf", "bpf", Root);
+        string root = Path.Combine(Path.GetTempPath(), $"xdpaot-bpffs-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}");
+        Directory.CreateDirectory(root);
+        Sh.Run("mount", "-t", "bpf", "bpf", root);
+        return new BpfFs(root);
+    }
+
+    public void Dispose()
+    {
+        Sh.Try("umount", Root);
+        try
+        {
+            Directory.Delete(Root);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -63,8 +63,8 @@ public class ExternalControlPlaneTests
     {
         using var pair = VethPair.Create();
         using var ns = pair.Enter();
-        BpfFs.EnsureMounted();
-        string pin = $"{BpfFs.Root}/xdpaot-test-{Environment.ProcessId}-map";
+        using var bpffs = BpfFs.Mount();
+        string pin = $"{bpffs.Root}/xsks_map";
         uint ifIndex = NetDevice.IndexOf(pair.A);
         // Someone else's program and map: the program redirects by rx_queue_index, so key 0 must hold our socket;
         // a larger map with start index 0 checks the keys, a second port checks map-start-index.
