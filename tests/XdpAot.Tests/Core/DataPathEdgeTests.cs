@@ -1,3 +1,4 @@
+using XdpAot.Tests.Fakes;
 using XdpAot.Ports;
 
 namespace XdpAot.Tests.Core;
@@ -8,20 +9,6 @@ namespace XdpAot.Tests.Core;
 /// </summary>
 public class DataPathEdgeTests
 {
-    private struct Collect : IFrameHandler
-    {
-        public List<byte[]> Frames;
-        public int RefuseAfter;
-
-        public bool OnFrame(ReadOnlySpan<byte> frame)
-        {
-            if (Frames.Count >= RefuseAfter)
-                return false;
-            Frames.Add(frame.ToArray());
-            return true;
-        }
-    }
-
     /// <summary>Answers every frame from inside the handler: sends it back out of the same queue and flushes.</summary>
     private struct Echo : IFrameHandler
     {
@@ -42,7 +29,6 @@ public class DataPathEdgeTests
         public XdpAot.Tests.Fakes.FakeKernel Kernel { get; } = kernel;
     }
 
-    private static Collect NewCollect(int refuseAfter = int.MaxValue) => new() { Frames = [], RefuseAfter = refuseAfter };
 
     [Fact]
     public void A_handler_may_send_and_flush_on_the_same_queue()
@@ -83,7 +69,7 @@ public class DataPathEdgeTests
     {
         using var h = new DataPathHarness();
         h.Kernel.Deliver(TestFrames.Make(1), options: 0x2);
-        var c = NewCollect();
+        var c = new CollectingHandler(int.MaxValue);
         Assert.Equal(1, h.Queue.Receive(ref c));
         Assert.Equal(TestFrames.Make(1), c.Frames[0]);
         Assert.Equal(60ul, h.Queue.Counters.RxBytes);
@@ -99,7 +85,7 @@ public class DataPathEdgeTests
         using var h = new DataPathHarness(frameSize: 2048);
         Assert.True(h.DeliverRaw(offset, length));
         h.Kernel.Deliver(TestFrames.Make(2));
-        var c = NewCollect();
+        var c = new CollectingHandler(int.MaxValue);
         Assert.Equal(1, h.Queue.Receive(ref c));
         Assert.Equal(TestFrames.Make(2), c.Frames[0]);
         Assert.Equal(1ul, h.Queue.Counters.RxOversize);
@@ -112,7 +98,7 @@ public class DataPathEdgeTests
     {
         using var h = new DataPathHarness(frameSize: 2048);
         Assert.True(h.DeliverRaw(2048 - 60, 60));
-        var c = NewCollect();
+        var c = new CollectingHandler(int.MaxValue);
         Assert.Equal(1, h.Queue.Receive(ref c));
         Assert.Equal(0ul, h.Queue.Counters.RxOversize);
     }
@@ -123,7 +109,7 @@ public class DataPathEdgeTests
         using var h = new DataPathHarness();
         h.Kernel.Deliver(TestFrames.Make(1), options: 1);
         h.Kernel.Deliver(TestFrames.Make(1), options: 1);
-        var c = NewCollect();
+        var c = new CollectingHandler(int.MaxValue);
         Assert.Equal(0, h.Queue.Receive(ref c, 2)); // the batch ends inside the packet
         h.Kernel.Deliver(TestFrames.Make(1), options: 0); // its last fragment
         h.Kernel.Deliver(TestFrames.Make(2));
@@ -157,7 +143,7 @@ public class DataPathEdgeTests
         using var h = new DataPathHarness(ringSize: 16, frameCount: 48);
         var rnd = new Random(31);
         var expected = new List<byte[]>();
-        var c = NewCollect();
+        var c = new CollectingHandler(int.MaxValue);
         int n = 0;
         for (int round = 0; round < 4000; round++)
         {

@@ -5,20 +5,6 @@ namespace XdpAot.Tests.Core;
 
 public unsafe class QueueDataPathTests
 {
-    private struct Collect : IFrameHandler
-    {
-        public List<byte[]> Frames;
-        public int RefuseAfter;
-
-        public bool OnFrame(ReadOnlySpan<byte> frame)
-        {
-            if (Frames.Count >= RefuseAfter)
-                return false;
-            Frames.Add(frame.ToArray());
-            return true;
-        }
-    }
-
     private static byte[] Frame(int n, int length = 60)
     {
         var f = new byte[length];
@@ -57,7 +43,7 @@ public unsafe class QueueDataPathTests
         using var fq = new FakeQueue();
         for (int i = 0; i < 10; i++)
             Assert.True(fq.Kernel.Deliver(Frame(i), headroom: 256));
-        var h = new Collect { Frames = [], RefuseAfter = int.MaxValue };
+        var h = new CollectingHandler(int.MaxValue);
         Assert.Equal(10, fq.Queue.Receive(ref h));
         for (int i = 0; i < 10; i++)
             Assert.Equal(Frame(i), h.Frames[i]);
@@ -72,7 +58,7 @@ public unsafe class QueueDataPathTests
         using var fq = new FakeQueue();
         for (int i = 0; i < 5; i++)
             fq.Kernel.Deliver(Frame(i));
-        var h = new Collect { Frames = [], RefuseAfter = 2 };
+        var h = new CollectingHandler(2);
         Assert.Equal(2, fq.Queue.Receive(ref h));
         Assert.Equal(0, fq.Queue.Receive(ref h)); // still refusing: nothing taken, nothing lost
         h.RefuseAfter = int.MaxValue;
@@ -87,7 +73,7 @@ public unsafe class QueueDataPathTests
         using var fq = new FakeQueue(ringSize: 128);
         for (int i = 0; i < 100; i++)
             fq.Kernel.Deliver(Frame(i));
-        var h = new Collect { Frames = [], RefuseAfter = int.MaxValue };
+        var h = new CollectingHandler(int.MaxValue);
         Assert.Equal(Queue.MaxBatch, fq.Queue.Receive(ref h, 1000));
         Assert.Equal(10, fq.Queue.Receive(ref h, 10));
     }
@@ -118,7 +104,7 @@ public unsafe class QueueDataPathTests
         fq.Kernel.Deliver(Frame(1), options: 1 /* XDP_PKT_CONTD */);
         fq.Kernel.Deliver(Frame(1), options: 0 /* last fragment of the same packet */);
         fq.Kernel.Deliver(Frame(2));
-        var h = new Collect { Frames = [], RefuseAfter = int.MaxValue };
+        var h = new CollectingHandler(int.MaxValue);
         Assert.Equal(1, fq.Queue.Receive(ref h));
         Assert.Equal(Frame(2), h.Frames[0]);
         Assert.Equal(1ul, fq.Queue.Counters.RxOversize);
@@ -194,7 +180,7 @@ public unsafe class QueueDataPathTests
     public void Every_frame_is_accounted_for_after_heavy_traffic()
     {
         using var fq = new FakeQueue(ringSize: 64);
-        var h = new Collect { Frames = [], RefuseAfter = int.MaxValue };
+        var h = new CollectingHandler(int.MaxValue);
         var rnd = new Random(1);
         for (int round = 0; round < 2000; round++)
         {
