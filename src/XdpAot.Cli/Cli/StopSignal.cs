@@ -10,7 +10,9 @@ namespace XdpAot.Cli.Cli;
 /// </summary>
 internal sealed class StopSignal : IDisposable
 {
-    private readonly ManualResetEventSlim _event = new(false);
+    // No spinning before blocking: the main thread waits here while the loops spin on their cores, and a waiter
+    // that spins (with sched_yield) takes turns with a loop on its core instead of sleeping.
+    private readonly ManualResetEventSlim _event = new(false, spinCount: 0);
     private readonly List<PosixSignalRegistration> _registrations = [];
     private volatile bool _requested;
     private long _firstSignalTicks;

@@ -86,7 +86,7 @@ internal sealed class TrafficRun(IReadOnlyList<Stage> stages, RunSettings settin
         long nextLive = _ready + Stopwatch.Frequency;
         while (true)
         {
-            stop.Wait(10);
+            stop.Wait(SleepMs(Stopwatch.GetTimestamp(), nextLive));
             long now = Stopwatch.GetTimestamp();
             reason = ReasonToStop(now);
             if (reason is not null)
@@ -118,6 +118,29 @@ internal sealed class TrafficRun(IReadOnlyList<Stage> stages, RunSettings settin
                 : $"no frame could be sent on {stages[0].Where} within {settings.WaitSeconds:0.#} s");
         return Result(_start!.Value, end.Value, _ready, reason);
     }
+
+    /// <summary>
+    /// How long the main thread sleeps: to its next deadline (the live line, the end of the warm-up or of the
+    /// measurement), and at most <see cref="MaxSleepMs"/>, to notice soon a loop that finished or failed. Each wake-up
+    /// takes the CPU from a spinning loop or from the peer for a moment, so it wakes as seldom as that allows.
+    /// </summary>
+    private int SleepMs(long now, long nextLive)
+    {
+        long deadline = now + MaxSleepMs * Stopwatch.Frequency / 1000;
+        if (settings.Live && nextLive < deadline)
+            deadline = nextLive;
+        long phaseEnd = _phase switch
+        {
+            Phase.Warmup => _phaseStart + (long)(settings.Warmup * Stopwatch.Frequency),
+            Phase.Measure when settings.Duration > 0 => _start!.Value.Ticks + (long)(settings.Duration * Stopwatch.Frequency),
+            _ => long.MaxValue,
+        };
+        if (phaseEnd < deadline)
+            deadline = phaseEnd;
+        return (int)Math.Clamp((deadline - now) * 1000 / Stopwatch.Frequency + 1, 1, MaxSleepMs);
+    }
+
+    private const int MaxSleepMs = 50;
 
     /// <summary>Why the run must end now, or null: a failed loop, a signal, work done, traffic gone or never come.</summary>
     private string? ReasonToStop(long now)
