@@ -46,6 +46,14 @@ public sealed unsafe class FakeKernel : IDisposable
     /// <summary>Frames waiting in the Fill ring.</summary>
     public uint FillAvailable => Volatile.Read(ref *_rings.Fill->producer) - *_rings.Fill->consumer;
 
+    /// <summary>Takes <paramref name="count"/> Fill entries without delivering anything, as a zero-copy driver stocks its own ring.</summary>
+    public void TakeFill(uint count)
+    {
+        if (count > FillAvailable)
+            throw new InvalidOperationException($"the Fill ring holds {FillAvailable} entries, not {count}");
+        Volatile.Write(ref *_rings.Fill->consumer, *_rings.Fill->consumer + count);
+    }
+
     /// <summary>"Receives" a frame: takes a Fill address, copies the bytes there, produces an RX descriptor.</summary>
     public bool Deliver(ReadOnlySpan<byte> frame, uint headroom = 0, uint options = 0)
     {
