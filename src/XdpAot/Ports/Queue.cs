@@ -710,10 +710,16 @@ public sealed unsafe partial class Queue : IDisposable
             ulong addr = *--top;
             d->addr = addr; // before the call: one value less to keep across it (the kernel sees nothing before Submit)
             int length = source.Next(MemoryMarshal.CreateSpan(ref area[addr], (int)frameSize));
-            if ((uint)length - 1 >= frameSize)
-                break; // 0: no more (or a length that cannot be a frame)
-            SetLengthAndOptions(d, (uint)length);
-            bytes += (uint)length;
+            // 0: no more (or a length that cannot be a frame). Two tests, not one: a source that copied into the
+            // span has just compared the length with frameSize, and the JIT then drops the second test.
+            if (length <= 0 || (uint)length > frameSize)
+                break;
+            ulong length64 = (uint)length; // zero-extended once, for both uses
+            if (BitConverter.IsLittleEndian)
+                Unsafe.WriteUnaligned(&d->len, length64); // length, and options 0, in one store
+            else
+                SetLengthAndOptions(d, (uint)length);
+            bytes += length64;
         }
         return (bytes, (uint)(end - d));
     }
