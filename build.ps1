@@ -65,6 +65,7 @@ $Prereqs = [ordered]@{
     'ethtool'            = @{ Package = 'ethtool';                Test = { Find-Exe ethtool } }
     'ps'                 = @{ Package = 'procps';                 Test = { Find-Exe ps } }
     'valgrind'           = @{ Package = 'valgrind';               Test = { Find-Exe valgrind } }
+    'gnuplot'            = @{ Package = 'gnuplot-nox';            Test = { Find-Exe gnuplot } }
 }
 $LibDirs = @('/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib')
 $SetupPackages = @($Prereqs.Values | ForEach-Object { $_.Package } | Select-Object -Unique)
@@ -75,6 +76,7 @@ $Needs = @{
     Publish = @('gcc', 'libc headers', 'make', 'bpf/libbpf.h')                                # AOT link, C reference
     Net     = @('ip', 'ethtool', 'ps', 'libxdp.so.1')                                          # namespaces, veth, loader=libxdp
     Gate    = @('valgrind')
+    Chart   = @('gnuplot')                                                                     # bench's PNG chart
 }
 
 function Find-Exe([string]$Name) {
@@ -331,7 +333,7 @@ function Invoke-DemoTask([string[]]$PassArgs) {
 
 function Invoke-BenchTask([string[]]$PassArgs) {
     Use-Task 'publish'
-    Assert-Prereqs ($Needs.Net + $Needs.Gate)
+    Assert-Prereqs ($Needs.Net + $Needs.Gate + $Needs.Chart)
     if (-not (Test-Path $BenchScript)) { throw "bench: $BenchScript does not exist" }
     if (-not (Test-Path $Reference.Exe)) { throw "bench: C reference $($Reference.Exe) missing (perf/reference/Makefile builds it)" }
     Invoke-PwshScript $BenchScript (@('-XdpAot', $Out.Exe, '-Reference', $Reference.Exe) + $PassArgs)

@@ -197,6 +197,51 @@ function Invoke-Run([string] $Kind, [string] $Mode, [string] $Exe) {
     }
 }
 
+# The PNG chart (gnuplot, from build.ps1's setup): rates side by side, and the two ratios with their
+# min-max over the pairs against the line at 1. Without gnuplot the benchmark says so and goes on.
+function Write-Chart($Summary, [string] $Png) {
+    if (-not (Get-Command gnuplot -CommandType Application -ErrorAction Ignore)) {
+        Write-Host 'bench: gnuplot not found (Debian package gnuplot-nox); no chart'
+        return
+    }
+    $data = [System.IO.Path]::ChangeExtension($Png, '.dat')
+    $lines = @('# cell mpps_c mpps_xdpaot ratio_mpps min max ratio_cpu min max')
+    foreach ($s in $Summary) {
+        $rc = if ($null -ne $s.ratio_cpu) { "$($s.ratio_cpu) $($s.ratio_cpu_min) $($s.ratio_cpu_max)" } else { 'NaN NaN NaN' }
+        $lines += "$($s.cell) $($s.mpps_c) $($s.mpps_xdpaot) $($s.ratio_mpps) $($s.ratio_mpps_min) $($s.ratio_mpps_max) $rc"
+    }
+    Set-Content -LiteralPath $data -Value $lines -Encoding utf8NoBOM
+    $plot = @"
+set terminal pngcairo size 1400,560 font 'sans,11'
+set output '$Png'
+set multiplot layout 1,2 title 'XdpAot vs the C reference (libxdp), veth, 64-byte frames, $Pairs pairs per cell (medians)'
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics
+set xtics rotate by -25 noenhanced
+set key top right
+set yrange [0:*]
+set title 'frames per second (Mpps)'
+plot '$data' using 2:xtic(1) title 'C reference' lc rgb '#8c8c8c', '' using 3 title 'XdpAot' lc rgb '#1f77b4'
+unset style
+set style histogram errorbars gap 1 lw 1.5
+set style data histogram
+set style fill solid 0.85 border -1
+set title 'XdpAot / C per pair: Mpps (above 1 is better), CPU per frame (below 1 is better)'
+set yrange [0.7:1.3]
+set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#d62728' lw 2 dt 2
+plot '$data' using 4:5:6:xtic(1) title 'Mpps ratio' lc rgb '#1f77b4', '' using 7:8:9 title 'CPU ratio' lc rgb '#ff7f0e'
+unset multiplot
+"@
+    $script = [System.IO.Path]::ChangeExtension($Png, '.gp')
+    Set-Content -LiteralPath $script -Value $plot -Encoding utf8NoBOM
+    $out = & gnuplot $script 2>&1
+    if ($LASTEXITCODE -ne 0) { Write-Warning "gnuplot failed, no chart: $out"; return }
+    Write-Host "wrote $Png (chart)"
+}
+
 # ---------------------------------------------------------------- main
 
 # `pwsh -File` passes "a,b" as one string: split lists here.
@@ -295,6 +340,7 @@ try {
     $runsPath = [System.IO.Path]::ChangeExtension($Json, '.runs.json')
     ConvertTo-Json -InputObject @($runs) -Depth 5 | Set-Content -LiteralPath $runsPath -Encoding utf8NoBOM
     Write-Host "wrote $Json (summary) and $runsPath (every run)"
+    Write-Chart $summary ([System.IO.Path]::ChangeExtension($Json, '.png'))
     $done = $true
 } catch {
     $done = $true
