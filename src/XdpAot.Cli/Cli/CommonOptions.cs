@@ -24,8 +24,8 @@ internal static class CommonOptions
     public static readonly OptionSpec Wait = new("wait", '\0', "SEC",
         "give up (exit 1) when no frame arrives (gen: can be sent) within SEC seconds, or, with --count, when frames stop for SEC seconds before the count; default 10 (sink/reflect/fwd without --duration or --count: wait forever)");
     public static readonly OptionSpec Cpu = new("cpu", 'c', "LIST", "pin the I/O threads: the i-th thread to the i-th CPU of LIST (e.g. 1, 0,2 or 0-3)");
-    public static readonly OptionSpec Idle = new("idle", '\0', "spin|poll",
-        "when the rings are empty: spin (default; one core at 100%, like xdpsock) or sleep in poll() (for shared CPUs)");
+    public static readonly OptionSpec Idle = new("idle", '\0', "nap|spin|poll",
+        "when a pass finds less than half a batch: nap (sink's default: sleep 20 us on a timer; full rate at a fraction of a core), spin (poll again at once: one core at 100%, lowest latency, like xdpsock and the C reference; the default of gen, reflect and fwd, whose thread also does the kernel's copy-mode TX work) or poll (sleep in poll() until the socket is readable, for shared CPUs)");
     public static readonly OptionSpec Json = new("json", '\0', null, "print one JSON line at the end (stdout); the live line goes to stderr");
     public static readonly OptionSpec Quiet = new("quiet", '\0', null, "no live line");
 
@@ -89,11 +89,13 @@ internal static class CommonOptions
         _ => throw new UsageException($"--mode '{text}': expected skb or native"),
     };
 
-    public static IdleMode ParseIdle(string? text) => text switch
+    public static IdleMode ParseIdle(string? text, IdleMode byDefault) => text switch
     {
-        null or "spin" => IdleMode.Spin,
+        null => byDefault,
+        "nap" => IdleMode.Nap,
+        "spin" => IdleMode.Spin,
         "poll" => IdleMode.Poll,
-        _ => throw new UsageException($"--idle '{text}': expected spin or poll"),
+        _ => throw new UsageException($"--idle '{text}': expected nap, spin or poll"),
     };
 
     /// <summary>Timing and output options as <see cref="RunSettings"/>.</summary>

@@ -20,7 +20,7 @@ internal sealed class DemoCommand : ICommand
     private static readonly OptionSpec Duration = new("duration", 'd', "SEC", "how long to run (default 5)");
     private static readonly OptionSpec Rate = new("rate", 'r', "PPS|max", "gen's rate (default max)");
     private static readonly OptionSpec Size = new("size", 's', "BYTES", "frame size including FCS, as for gen (default 64)");
-    private static readonly OptionSpec Idle = new("idle", '\0', "spin|poll", "what fwd and sink do when idle (default poll: three loops share the CPUs)");
+    private static readonly OptionSpec Idle = new("idle", '\0', "nap|spin|poll", "what fwd and sink do when idle (default poll: three loops share the CPUs)");
     private static readonly OptionSpec Json = new("json", '\0', null, "print one JSON line at the end (stdout)");
 
     public CommandSpec Spec { get; } = new(
@@ -44,7 +44,7 @@ internal sealed class DemoCommand : ICommand
         int size = a.GetInt("size", 64, 64, 1518);
         double rate = a.Get("rate") is { } r and not "max" ? a.GetDouble("rate", 0, 1, 1e9) : 0;
         var mode = CommonOptions.ParseMode(a.Get("mode"));
-        var idle = a.Has("idle") ? CommonOptions.ParseIdle(a.Get("idle")) : IdleMode.Poll;
+        var idle = CommonOptions.ParseIdle(a.Get("idle"), IdleMode.Poll);
         bool json = a.Has("json");
         if (Posix.GetEuid() != 0)
             throw new RunFailure("the demo needs root: it creates network namespaces and attaches XDP programs");

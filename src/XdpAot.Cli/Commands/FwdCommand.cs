@@ -31,7 +31,7 @@ internal sealed class FwdCommand : ICommand
     {
         var settings = CommonOptions.ParseRun(a, startOnFirstFrame: true);
         var cpus = CpuSet.Parse(a.Get("cpu"));
-        var idle = CommonOptions.ParseIdle(a.Get("idle"));
+        var idle = CommonOptions.ParseIdle(a.Get("idle"), IdleMode.Spin);
         var quota = TrafficSetup.Quota(a);
         var ports = a.GetAll("port");
         if (ports.Count > 2)

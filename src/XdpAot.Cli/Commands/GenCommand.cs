@@ -39,7 +39,7 @@ internal sealed class GenCommand : ICommand
     {
         var settings = CommonOptions.ParseRun(a, startOnFirstFrame: false);
         var cpus = CpuSet.Parse(a.Get("cpu"));
-        var idle = CommonOptions.ParseIdle(a.Get("idle"));
+        var idle = CommonOptions.ParseIdle(a.Get("idle"), IdleMode.Spin);
         var quota = TrafficSetup.Quota(a);
         double rate = ParseRate(a.Get("rate"));
         int size = a.GetInt("size", 64, 64, 4096 + 4);

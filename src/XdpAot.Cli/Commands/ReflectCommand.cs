@@ -26,7 +26,7 @@ internal sealed class ReflectCommand : ICommand
     {
         var settings = CommonOptions.ParseRun(a, startOnFirstFrame: true);
         var cpus = CpuSet.Parse(a.Get("cpu"));
-        var idle = CommonOptions.ParseIdle(a.Get("idle"));
+        var idle = CommonOptions.ParseIdle(a.Get("idle"), IdleMode.Spin);
         var quota = TrafficSetup.Quota(a);
         using var stop = new StopSignal();
         var opened = TrafficSetup.Open(a, a.Get("port"), a.Get("interface"));

@@ -29,7 +29,7 @@ internal sealed class SinkCommand : ICommand
     {
         var settings = CommonOptions.ParseRun(a, startOnFirstFrame: true);
         var cpus = CpuSet.Parse(a.Get("cpu"));
-        var idle = CommonOptions.ParseIdle(a.Get("idle"));
+        var idle = CommonOptions.ParseIdle(a.Get("idle"), IdleMode.Nap);
         var quota = TrafficSetup.Quota(a);
         bool verify = a.Has("verify");
         using var stop = new StopSignal();

@@ -88,6 +88,7 @@ internal sealed class ForwardWorker(string name, Queue a, Queue? b, int? cpu, Id
             }
             ref readonly var c = ref q.Counters;
             Publish((long)c.TxPackets, (long)c.TxBytes);
+            AfterPass(n);
         }
         DrainTx();
         Publish((long)q.Counters.TxPackets, (long)q.Counters.TxBytes);
@@ -107,6 +108,7 @@ internal sealed class ForwardWorker(string name, Queue a, Queue? b, int? cpu, Id
                 continue;
             }
             Publish((long)(qa.Counters.TxPackets + qb.Counters.TxPackets), (long)(qa.Counters.TxBytes + qb.Counters.TxBytes));
+            AfterPass(n);
         }
         DrainTx();
         Publish((long)(qa.Counters.TxPackets + qb.Counters.TxPackets), (long)(qa.Counters.TxBytes + qb.Counters.TxBytes));

@@ -45,6 +45,7 @@ internal sealed class SinkWorker(string name, Queue queue, int? cpu, IdleMode id
             }
             ref readonly var c = ref q.Counters;
             Publish((long)c.RxPackets, (long)c.RxBytes);
+            AfterPass(n);
         }
         Publish((long)q.Counters.RxPackets, (long)q.Counters.RxBytes);
     }

@@ -7,9 +7,17 @@ using XdpAot.Ports;
 
 namespace XdpAot.Cli.Engine;
 
-/// <summary>What a loop does when a pass over its rings found nothing to do.</summary>
+/// <summary>What a loop does when a pass over its rings found little or nothing to do.</summary>
 internal enum IdleMode
 {
+    /// <summary>
+    /// After a pass that found less than half a batch, sleep <see cref="Worker.NapNanoseconds"/> on a timer. Under load
+    /// the loop then takes frames in batches instead of one or two at a time, and between passes leaves alone the
+    /// ring lines the kernel writes on the sender's CPU; when idle it uses almost no CPU. The sleep involves no
+    /// socket wait queue, so unlike poll() it costs the sender nothing. Costs up to ~20 us of latency at low rates.
+    /// </summary>
+    Nap,
+
     /// <summary>Poll the rings again at once, as xdpsock and the C reference do: one core at 100%, lowest latency.</summary>
     Spin,
 
@@ -117,12 +125,21 @@ internal abstract class Worker
         return s;
     }
 
+    /// <summary>How long <see cref="IdleMode.Nap"/> sleeps: at 1 Mpps, 20 frames; the RX ring holds 2048.</summary>
+    public const long NapNanoseconds = 20_000;
+
+    /// <summary>A pass that finds fewer frames than this naps (<see cref="IdleMode.Nap"/>): half a batch.</summary>
+    public const int NapBelow = Queue.MaxBatch / 2;
+
     private void Main()
     {
         try
         {
             if (_cpu is { } cpu)
                 CpuSet.PinCurrentThread(cpu, Name);
+            // The default timer slack (50 us) would more than triple a nap.
+            if (Idle == IdleMode.Nap)
+                Posix.Prctl(Posix.PR_SET_TIMERSLACK, 1000, 0, 0, 0);
             SampleStatistics();
             long allocated = GC.GetAllocatedBytesForCurrentThread();
             Run();
@@ -175,13 +192,32 @@ internal abstract class Worker
         }
     }
 
-    /// <summary>Nothing to do this pass: spin on, or sleep in poll() until a socket has work.</summary>
+    /// <summary>A pass moved <paramref name="found"/> frames (more than 0): in nap mode, a short batch naps.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    protected void AfterPass(int found)
+    {
+        if (Idle == IdleMode.Nap && found < NapBelow)
+            Nap();
+    }
+
+    private static unsafe void Nap()
+    {
+        var t = new Posix.TimeSpec { Nanoseconds = NapNanoseconds };
+        Posix.NanoSleep(&t, null);
+    }
+
+    /// <summary>Nothing to do this pass: spin on, nap, or sleep in poll() until a socket has work.</summary>
     protected unsafe void WaitForWork()
     {
         if (Stopwatch.GetTimestamp() >= _nextStats)
             SampleStatistics();
         if (Idle == IdleMode.Spin)
             return;
+        if (Idle == IdleMode.Nap)
+        {
+            Nap();
+            return;
+        }
         for (int i = 0; i < _pollFds.Length; i++)
         {
             _pollFds[i].Events = _queues[i].Wants();

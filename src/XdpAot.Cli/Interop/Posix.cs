@@ -47,6 +47,21 @@ internal static unsafe partial class Posix
     [LibraryImport(Libc, EntryPoint = "getrusage", SetLastError = true)]
     public static partial int GetRUsage(int who, RUsage* usage);
 
+    public const int PR_SET_TIMERSLACK = 29;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport(Libc, EntryPoint = "nanosleep", SetLastError = true)]
+    public static partial int NanoSleep(TimeSpec* request, TimeSpec* remaining);
+
+    [LibraryImport(Libc, EntryPoint = "prctl", SetLastError = true)]
+    public static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
     /// <summary>User and system CPU seconds of the whole process so far.</summary>
     public static (double User, double System) CpuTimes()
     {

@@ -47,6 +47,26 @@ public class CliTrafficTests
     }
 
     [Fact]
+    public void Sink_naps_between_short_batches_and_still_loses_nothing()
+    {
+        using var pair = VethPair.Create();
+        // Default idle mode (nap). With --idle spin the same run takes a whole core (share ~1.0).
+        using var sink = XdpaotProcess.Start(pair.Namespace, "sink", "-i", pair.A, "--count", "300000", "--verify", "--json", "--wait", "10", "--cpu", "1").WaitReady();
+        using var gen = XdpaotProcess.Start(pair.Namespace, "gen", "-i", pair.B, "--count", "300000", "--rate", "150000", "--json", "--cpu", "0");
+        Assert.True(gen.WaitForExit(Timeout) == 0, gen.Transcript);
+        Assert.True(sink.WaitForExit(Timeout) == 0, sink.Transcript);
+
+        var s = sink.Json();
+        var v = s.GetProperty("verify");
+        Assert.Equal(300000UL, v.GetProperty("received").GetUInt64());
+        Assert.Equal(0UL, v.GetProperty("lost").GetUInt64());
+        double seconds = s.GetProperty("seconds").GetDouble();
+        double share = (s.GetProperty("user_s").GetDouble() + s.GetProperty("sys_s").GetDouble()) / seconds;
+        Assert.True(seconds > 1.5, sink.Transcript);
+        Assert.True(share < 0.6, $"the sink used {share:F2} of a core\n{sink.Transcript}");
+    }
+
+    [Fact]
     public void Json_summary_has_the_benchmark_keys_first_and_nothing_else_on_stdout()
     {
         using var pair = VethPair.Create();
