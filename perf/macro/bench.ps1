@@ -230,7 +230,7 @@ set style histogram errorbars gap 1 lw 1.5
 set style data histogram
 set style fill solid 0.85 border -1
 set title 'XdpAot / C per pair: Mpps (above 1 is better), CPU per frame (below 1 is better)'
-set yrange [0.7:1.3]
+set yrange [0:*]
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#d62728' lw 2 dt 2
 plot '$data' using 4:5:6:xtic(1) title 'Mpps ratio' lc rgb '#1f77b4', '' using 7:8:9 title 'CPU ratio' lc rgb '#ff7f0e'
 unset multiplot
