@@ -59,12 +59,8 @@ public readonly unsafe struct ProducerRing
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint ReserveUpTo(uint count, out uint index)
     {
-        index = _r->cached_prod;
-        uint free = Free(count);
-        if (count > free)
-            count = free;
-        _r->cached_prod = index + count;
-        return count;
+        Free(count); // refreshes the view when it has too little room
+        return ReserveUpToCached(count, out index);
     }
 
     /// <summary>
