@@ -57,8 +57,8 @@ internal sealed class FwdCommand : ICommand
                 other is null ? $"{q.IfName} queue {q.QueueId}" : $"{q.IfName}:{q.QueueId}<->{other.IfName}:{other.Queues[i].QueueId}",
                 q, other?.Queues[i], cpus?[i], idle, macSwap, quota)).ToArray();
             var all = other is null ? new[] { first } : [first, other];
-            TrafficSetup.Announce("fwd", all);
-            var result = new TrafficRun([new Stage("fwd", TrafficSetup.Where(all), workers)], settings, stop).Run();
+            var result = new TrafficRun([new Stage("fwd", TrafficSetup.Where(all), workers)], settings, stop,
+                () => TrafficSetup.Activate("fwd", all), () => TrafficSetup.Deactivate(all)).Run();
             return TrafficSetup.Finish(new RunSummary { Command = "fwd", Result = result, Ports = all }, a.Has("json"), opened);
         }
         finally

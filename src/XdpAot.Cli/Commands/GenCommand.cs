@@ -63,8 +63,9 @@ internal sealed class GenCommand : ICommand
             double perThread = rate / port.Queues.Count;
             var workers = port.Queues.Select((q, i) => new GenWorker(
                 $"{q.IfName} queue {q.QueueId}", q, cpus?[i], idle, new FrameTemplate(spec, (uint)i), perThread, quota, rx)).ToArray();
-            TrafficSetup.Announce("gen", port);
-            var result = new TrafficRun([new Stage("gen", TrafficSetup.Where(port), workers)], settings, stop).Run();
+            var result = new TrafficRun([new Stage("gen", TrafficSetup.Where(port), workers)], settings, stop,
+                // Not deactivated before the loops stop: with --rx they wait for the last frames to come back.
+                () => TrafficSetup.Activate("gen", port)).Run();
             var summary = new RunSummary
             {
                 Command = "gen",

@@ -35,8 +35,8 @@ internal sealed class ReflectCommand : ICommand
             var port = opened.Port;
             var workers = port.Queues.Select((q, i) => new ForwardWorker(
                 $"{q.IfName} queue {q.QueueId}", q, null, cpus?[i], idle, macSwap: true, quota)).ToArray();
-            TrafficSetup.Announce("reflect", port);
-            var result = new TrafficRun([new Stage("reflect", TrafficSetup.Where(port), workers)], settings, stop).Run();
+            var result = new TrafficRun([new Stage("reflect", TrafficSetup.Where(port), workers)], settings, stop,
+                () => TrafficSetup.Activate("reflect", port), () => TrafficSetup.Deactivate(port)).Run();
             return TrafficSetup.Finish(new RunSummary { Command = "reflect", Result = result, Ports = [port] }, a.Has("json"), [opened]);
         }
         finally

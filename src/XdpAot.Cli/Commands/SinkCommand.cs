@@ -39,8 +39,8 @@ internal sealed class SinkCommand : ICommand
             var port = opened.Port;
             var workers = port.Queues.Select((q, i) => new SinkWorker(
                 $"{q.IfName} queue {q.QueueId}", q, cpus?[i], idle, quota, verify ? new SequenceTracker() : null)).ToArray();
-            TrafficSetup.Announce("sink", port);
-            var result = new TrafficRun([new Stage("sink", TrafficSetup.Where(port), workers)], settings, stop).Run();
+            var result = new TrafficRun([new Stage("sink", TrafficSetup.Where(port), workers)], settings, stop,
+                () => TrafficSetup.Activate("sink", port), () => TrafficSetup.Deactivate(port)).Run();
             var summary = new RunSummary
             {
                 Command = "sink",

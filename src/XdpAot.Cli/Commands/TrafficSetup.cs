@@ -30,7 +30,10 @@ internal sealed class OpenedPort(Port port, int linkFd) : IDisposable
 /// <summary>What gen, sink, reflect and fwd share: opening ports, the ready line, printing the summary.</summary>
 internal static class TrafficSetup
 {
-    /// <summary>Opens the port of -i/--port/--fds-from (for fwd's second port, pass its own text or name).</summary>
+    /// <summary>
+    /// Opens the port of -i/--port/--fds-from (for fwd's second port, pass its own text or name), not yet active:
+    /// <see cref="Activate"/> steers traffic to it once the threads that poll it run.
+    /// </summary>
     public static OpenedPort Open(ParsedArgs a, string? portText, string? ifName, bool allowFdsFrom = true)
     {
         if (allowFdsFrom && a.Get("fds-from") is { } path)
@@ -41,7 +44,7 @@ internal static class TrafficSetup
             try
             {
                 var options = CommonOptions.ParseQemu(got.PortOptions);
-                return new OpenedPort(Port.Open(options), got.LinkFd);
+                return new OpenedPort(Port.Open(options, activate: false), got.LinkFd);
             }
             catch
             {
@@ -52,7 +55,7 @@ internal static class TrafficSetup
                 throw;
             }
         }
-        return new OpenedPort(Port.Open(CommonOptions.ParsePort(a, portText, ifName)), -1);
+        return new OpenedPort(Port.Open(CommonOptions.ParsePort(a, portText, ifName), activate: false), -1);
     }
 
     /// <summary>"veth0 queue 0", "veth0 queues 0-1", joined for several ports.</summary>
@@ -69,8 +72,27 @@ internal static class TrafficSetup
         _ => "external",
     };
 
+    /// <summary>
+    /// Steers traffic to the ports, then prints the ready line. Called by <see cref="TrafficRun"/> once the
+    /// threads are polling: attaching takes milliseconds, and a peer already sending at full rate would overrun
+    /// the Fill ring in that time if nobody were receiving yet.
+    /// </summary>
+    public static void Activate(string command, params Port[] ports)
+    {
+        foreach (var p in ports)
+            p.Activate();
+        Announce(command, ports);
+    }
+
+    /// <summary>Stops steering traffic to the ports; their loops can still read what has arrived.</summary>
+    public static void Deactivate(params Port[] ports)
+    {
+        foreach (var p in ports)
+            p.Deactivate();
+    }
+
     /// <summary>The ready line on stderr (the benchmark waits for " ready on "), then warnings from opening.</summary>
-    public static void Announce(string command, params Port[] ports)
+    private static void Announce(string command, params Port[] ports)
     {
         foreach (var p in ports)
             foreach (var w in p.Warnings)

@@ -50,9 +50,12 @@ internal sealed record RunResult(
 /// Runs stages of workers and measures them, as the C reference does: wait for traffic (sink/reflect/fwd), warm
 /// up, then measure for --duration; a signal, --count or the end of the work ends it early. The measurement
 /// window's frame counts, wall time and getrusage(RUSAGE_SELF) CPU time are all sampled at the same instants by
-/// this (mostly sleeping) thread, so its 10 ms polling does not blur them.
+/// this (mostly sleeping) thread, so its polling does not blur them. <c>activate</c> steers traffic to the ports
+/// once the loops run, and <c>deactivate</c> stops it before they stop, so that neither end of a run makes the
+/// kernel drop frames for want of a reader.
 /// </summary>
-internal sealed class TrafficRun(IReadOnlyList<Stage> stages, RunSettings settings, StopSignal stop)
+internal sealed class TrafficRun(
+    IReadOnlyList<Stage> stages, RunSettings settings, StopSignal stop, Action? activate = null, Action? deactivate = null)
 {
     private enum Phase { Wait, Warmup, Measure }
 
@@ -80,6 +83,8 @@ internal sealed class TrafficRun(IReadOnlyList<Stage> stages, RunSettings settin
         foreach (var s in stages)
             foreach (var w in s.Workers)
                 w.Start();
+        if (activate is not null)
+            Activate(activate);
 
         string? reason;
         Sample? end = null;
@@ -117,6 +122,25 @@ internal sealed class TrafficRun(IReadOnlyList<Stage> stages, RunSettings settin
                 ? $"no frames received on {stages[0].Where} within {settings.WaitSeconds:0.#} s"
                 : $"no frame could be sent on {stages[0].Where} within {settings.WaitSeconds:0.#} s");
         return Result(_start!.Value, end.Value, _ready, reason);
+    }
+
+    /// <summary>
+    /// Steers traffic to the ports now that the loops poll them. The wait for the first frame counts from here:
+    /// attaching is part of getting ready.
+    /// </summary>
+    private void Activate(Action activate)
+    {
+        try
+        {
+            activate();
+        }
+        catch
+        {
+            StopAll();
+            throw;
+        }
+        if (settings.StartOnFirstFrame)
+            _ready = _phaseStart = _lastFrameTicks = Stopwatch.GetTimestamp();
     }
 
     /// <summary>
@@ -203,6 +227,8 @@ internal sealed class TrafficRun(IReadOnlyList<Stage> stages, RunSettings settin
 
     private void StopAll()
     {
+        // Traffic first: frames steered to a socket whose loop has stopped would be dropped, and counted as ours.
+        deactivate?.Invoke();
         if (settings.DrainSeconds > 0 && stages.Count > 1)
         {
             stages[0].RequestStop();

@@ -67,6 +67,28 @@ public class CliTrafficTests
     }
 
     [Fact]
+    public void Sink_started_into_a_running_stream_receives_while_the_program_is_still_being_attached()
+    {
+        // The program is live some 10-20 ms before the call that attaches it returns. The receive loop must already
+        // be running then: when it started only after the attach, a stream of 400 kfps overran the 2,048-frame Fill
+        // ring in that window (1,700 to 4,500 drops a run). The stream here is slower, so that a few ms of lost CPU
+        // (this VM's host, the test host starting up) cannot drop frames either way; the ordering shows in the
+        // timestamps: the first frame arrives before the sink is ready (attached), where it used to come after.
+        using var pair = VethPair.Create();
+        using var gen = XdpaotProcess.Start(pair.Namespace, "gen", "-i", pair.B, "--rate", "100000", "--duration", "30", "--quiet", "--cpu", "0").WaitReady();
+        Thread.Sleep(200);
+        using var sink = XdpaotProcess.Start(pair.Namespace, "sink", "-i", pair.A, "--duration", "1", "--warmup", "0", "--json", "--cpu", "1");
+        Assert.True(sink.WaitForExit(Timeout) == 0, sink.Transcript);
+        var s = sink.Json();
+        Assert.True(s.GetProperty("frames").GetInt64() > 50_000, sink.Transcript);
+        double first = s.GetProperty("first_frame_ms").GetDouble(), ready = s.GetProperty("ready_ms").GetDouble();
+        Assert.True(first < ready, $"first frame after {first} ms, ready (attached) after {ready} ms\n{sink.Transcript}");
+        Assert.Equal(0UL, s.GetProperty("rx_fill_ring_empty").GetUInt64());
+        Assert.Equal(0UL, s.GetProperty("rx_dropped").GetUInt64());
+        Assert.Equal("native", s.GetProperty("mode").GetString());
+    }
+
+    [Fact]
     public void Json_summary_has_the_benchmark_keys_first_and_nothing_else_on_stdout()
     {
         using var pair = VethPair.Create();

@@ -129,4 +129,38 @@ public class PortTests
         }
         Assert.DoesNotContain("prog/xdp", pair.LinkDetails(pair.A));
     }
+
+    [Fact]
+    public void An_inactive_port_gets_traffic_only_between_Activate_and_Deactivate()
+    {
+        using var pair = VethPair.Create();
+        using var ns = pair.Enter();
+        using var a = Port.Open(new PortOptions { IfName = pair.A, Mode = XdpMode.Native }, activate: false);
+        using var b = Port.Open($"ifname={pair.B},mode=skb");
+        Assert.False(a.IsActive);
+        Assert.Null(a.Mode);
+        Assert.DoesNotContain("prog/xdp", pair.LinkDetails(pair.A));
+        // Bound, Fill ring stocked, but nothing steered to it: these go to A's stack.
+        Traffic.SendAll(b.Queues[0], Enumerable.Range(0, 50).Select(i => Traffic.Frame(i, tag: 3)));
+        Assert.Empty(Traffic.Receive(a.Queues[0], 1, TimeSpan.FromMilliseconds(300)));
+
+        a.Activate();
+        a.Activate(); // once is enough; again changes nothing
+        Assert.True(a.IsActive);
+        Assert.Equal(XdpMode.Native, a.Mode);
+        Assert.Contains("prog/xdp", pair.LinkDetails(pair.A));
+        Traffic.AssertDelivered(b.Queues[0], a.Queues[0], tag: 4);
+
+        // A frame already in the RX ring can still be read after the program is gone; later ones go to the stack.
+        Traffic.SendAll(b.Queues[0], [Traffic.Frame(0, tag: 5)]);
+        a.Deactivate();
+        Assert.False(a.IsActive);
+        Assert.Equal(XdpMode.Native, a.Mode);
+        Assert.DoesNotContain("prog/xdp", pair.LinkDetails(pair.A));
+        Traffic.SendAll(b.Queues[0], [Traffic.Frame(1, tag: 6)]);
+        var got = Traffic.Receive(a.Queues[0], 2, TimeSpan.FromMilliseconds(500));
+        Assert.Equal([5], got.Select(f => f[18]));
+        var e = Assert.Throws<InvalidOperationException>(a.Activate);
+        Assert.Contains(pair.A, e.Message);
+    }
 }
