@@ -182,7 +182,7 @@ internal sealed class PrepareCommand : ICommand
         finally
         {
             Libc.Close(listen);
-            Posix.Unlink(path);
+            Libc.Unlink(path);
         }
     }
 
@@ -199,7 +199,7 @@ internal sealed class PrepareCommand : ICommand
         }
         catch
         {
-            Posix.Unlink(path);
+            Libc.Unlink(path);
             throw;
         }
         finally

@@ -28,7 +28,7 @@ internal sealed class ReleaseCommand : ICommand
                 continue;
             }
             Libc.Close(fd);
-            if (Posix.Unlink(p) != 0)
+            if (Libc.Unlink(p) != 0)
                 throw new RunFailure($"--pin '{p}': cannot unpin: {Libc.StrError(Libc.Errno)}");
             removed++;
         }

@@ -139,7 +139,7 @@ internal abstract class Worker
                 CpuSet.PinCurrentThread(cpu, Name);
             // The default timer slack (50 us) would more than triple a nap.
             if (Idle == IdleMode.Nap)
-                Posix.Prctl(Posix.PR_SET_TIMERSLACK, 1000, 0, 0, 0);
+                Libc.SetTimerSlack(1000);
             SampleStatistics();
             long allocated = GC.GetAllocatedBytesForCurrentThread();
             Run();
@@ -202,8 +202,7 @@ internal abstract class Worker
 
     private static unsafe void Nap()
     {
-        var t = new Posix.TimeSpec { Nanoseconds = NapNanoseconds };
-        Posix.NanoSleep(&t, null);
+        Libc.SleepNanoseconds(NapNanoseconds);
     }
 
     /// <summary>Nothing to do this pass: spin on, nap, or sleep in poll() until a socket has work.</summary>

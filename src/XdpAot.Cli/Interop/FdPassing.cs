@@ -33,12 +33,12 @@ internal static unsafe class FdPassing
     /// <summary>Creates the listening socket at <paramref name="path"/> (replacing a stale socket file).</summary>
     public static int Listen(string path)
     {
-        switch (Posix.FileType(path))
+        switch (Libc.FileType(path))
         {
             case null:
                 break;
-            case Posix.S_IFSOCK:
-                Posix.Unlink(path); // a stale socket from an earlier run
+            case Libc.S_IFSOCK:
+                Libc.Unlink(path); // a stale socket from an earlier run
                 break;
             default:
                 throw new RunFailure($"--unix '{path}': exists and is not a socket; refusing to replace it");

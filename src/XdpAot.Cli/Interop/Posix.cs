@@ -47,21 +47,6 @@ internal static unsafe partial class Posix
     [LibraryImport(Libc, EntryPoint = "getrusage", SetLastError = true)]
     public static partial int GetRUsage(int who, RUsage* usage);
 
-    public const int PR_SET_TIMERSLACK = 29;
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [LibraryImport(Libc, EntryPoint = "nanosleep", SetLastError = true)]
-    public static partial int NanoSleep(TimeSpec* request, TimeSpec* remaining);
-
-    [LibraryImport(Libc, EntryPoint = "prctl", SetLastError = true)]
-    public static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
-
     /// <summary>User and system CPU seconds of the whole process so far.</summary>
     public static (double User, double System) CpuTimes()
     {
@@ -70,9 +55,6 @@ internal static unsafe partial class Posix
             return (0, 0);
         return (u.User.TotalSeconds, u.System.TotalSeconds);
     }
-
-
-
 
     [LibraryImport(Libc, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
@@ -91,22 +73,4 @@ internal static unsafe partial class Posix
 
     [LibraryImport(Libc, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Chown(string path, uint owner, uint group);
-
-    [LibraryImport(Libc, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Unlink(string path);
-
-    public const uint S_IFMT = 0xf000;
-    public const uint S_IFSOCK = 0xc000;
-
-    [LibraryImport(Libc, EntryPoint = "lstat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int LStat(string path, byte* statBuffer);
-
-    /// <summary>The S_IFMT bits of a path (not following a final symlink), or null when it does not exist.</summary>
-    public static uint? FileType(string path)
-    {
-        byte* st = stackalloc byte[256]; // struct stat is 144 bytes on x86-64; st_mode is at offset 24
-        if (LStat(path, st) != 0)
-            return null;
-        return *(uint*)(st + 24) & S_IFMT;
-    }
 }

@@ -20,4 +20,12 @@ internal static class Errno
     internal const int ENETDOWN = 100;
     internal const int ENXIO = 6;
     internal const int E2BIG = 7;
+    internal const int EFAULT = 14;
+    internal const int ENOSPC = 28;
+    internal const int EPIPE = 32;
+    internal const int EPROTO = 71;
+    internal const int EMSGSIZE = 90;
+    internal const int ECONNRESET = 104;
+    internal const int ENOTCONN = 107;
+    internal const int ECONNREFUSED = 111;
 }

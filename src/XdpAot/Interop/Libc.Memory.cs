@@ -9,6 +9,7 @@ internal static unsafe partial class Libc
     internal const int MAP_SHARED = 0x01;
     internal const int MAP_PRIVATE = 0x02;
     internal const int MAP_ANONYMOUS = 0x20;
+    internal const int MAP_NORESERVE = 0x4000;
     internal const int MAP_POPULATE = 0x8000;
     internal const int MAP_HUGETLB = 0x40000;
     internal static readonly void* MAP_FAILED = (void*)-1;

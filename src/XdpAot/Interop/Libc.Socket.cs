@@ -17,6 +17,11 @@ internal static unsafe partial class Libc
     internal const int SO_DOMAIN = 39;
     internal const int MSG_DONTWAIT = 0x40;
     internal const int SCM_RIGHTS = 1;
+    internal const int MSG_CTRUNC = 0x08;
+    internal const int MSG_TRUNC = 0x20;
+    internal const int MSG_NOSIGNAL = 0x4000;
+    internal const int MSG_CMSG_CLOEXEC = 0x40000000;
+    internal const int SHUT_RDWR = 2;
 
     [LibraryImport(Name, EntryPoint = "socket", SetLastError = true)]
     internal static partial int Socket(int domain, int type, int protocol);
@@ -50,6 +55,12 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Name, EntryPoint = "accept4", SetLastError = true)]
     internal static partial int Accept4(int fd, void* addr, uint* addrlen, int flags);
+
+    [LibraryImport(Name, EntryPoint = "socketpair", SetLastError = true)]
+    internal static partial int SocketPair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport(Name, EntryPoint = "shutdown", SetLastError = true)]
+    internal static partial int Shutdown(int fd, int how);
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct IoVec
