@@ -17,7 +17,7 @@ internal static class Program
     private static readonly ICommand[] s_commands =
     [
         new FwdCommand(), new GenCommand(), new SinkCommand(), new ReflectCommand(), new InfoCommand(),
-        new PrepareCommand(), new ReleaseCommand(), new DemoCommand(), new SelfCheckCommand(),
+        new PrepareCommand(), new ReleaseCommand(), new VhostCommand(), new DemoCommand(), new SelfCheckCommand(),
     ];
 
     /// <summary>Milliseconds from entering Main to a Stopwatch timestamp (time to ready, to first frame).</summary>
@@ -88,7 +88,7 @@ internal static class Program
     {
         var sb = new System.Text.StringBuilder();
         sb.AppendLine($"xdpaot {Version}: AF_XDP forwarder, traffic generator, sink, reflector, interface inspector and");
-        sb.AppendLine("privileged socket helper for VMMs, on the XdpAot core (native AOT, no libbpf or libxdp needed).");
+        sb.AppendLine("privileged socket helper and vhost-user-net back-end for VMMs, on the XdpAot core (native AOT, no libbpf or libxdp needed).");
         sb.AppendLine();
         sb.AppendLine("Usage: xdpaot COMMAND [options]      (xdpaot COMMAND --help for its options and examples)");
         sb.AppendLine();
@@ -105,6 +105,7 @@ internal static class Program
         sb.AppendLine("  sudo xdpaot demo                                   # gen -> fwd -> sink through veth pairs, 5 s");
         sb.AppendLine("  xdpaot info -i eth0                                # queues, XDP modes, zero-copy, attached programs");
         sb.AppendLine("  xdpaot gen -i veth0 --duration 10 --json");
+        sb.AppendLine("  xdpaot vhost --socket-path /run/vm1.sock --port ifname=eth0,queues=2   # a QEMU guest's virtio-net on AF_XDP");
         sb.AppendLine("  xdpaot prepare -i eth0 --queues 2 -- setpriv --reuid=qemu ... sh -c 'exec qemu-system-x86_64 ... -netdev af-xdp,id=n0,$XDPAOT_PORT'");
         return sb.ToString();
     }

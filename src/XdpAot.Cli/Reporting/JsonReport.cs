@@ -158,8 +158,11 @@ internal sealed class ModeReport
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RunReport))]
 [JsonSerializable(typeof(InfoReport))]
+[JsonSerializable(typeof(VhostReport))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
+    public static string Serialize(VhostReport r) => JsonSerializer.Serialize(r, Default.VhostReport);
+
     public static string Serialize(RunReport r) => JsonSerializer.Serialize(r, Default.RunReport);
 
     public static string Serialize(InfoReport r) => JsonSerializer.Serialize(r, Default.InfoReport);
