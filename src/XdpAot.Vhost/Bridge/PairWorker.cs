@@ -8,10 +8,9 @@ namespace XdpAot.Vhost.Bridge;
 
 /// <summary>
 /// The thread of one guest queue pair. It owns, for as long as its current <see cref="PairPlan"/> lasts, the pair's two
-/// guest rings and the AF_XDP queues the plan gives it, and moves frames both ways in batches: guest TX chains are
-/// gathered into UMEM frames (<see cref="GuestTxSource"/>), received frames are written into the guest's RX buffers
-/// (<see cref="GuestRxHandler"/>). The control thread hands it a new plan only through <see cref="Pause"/> and
-/// <see cref="Resume"/>; nothing else is shared but the counters.
+/// guest rings and the AF_XDP queues the plan gives it, runs <see cref="PairMover.Pass"/> over them, and between
+/// bursts spins briefly, then sleeps until a kick, a frame or room to send. The control thread hands it a new plan only
+/// through <see cref="Pause"/> and <see cref="Resume"/>; nothing else is shared but the counters.
 /// </summary>
 public sealed unsafe class PairWorker : IDisposable
 {
@@ -26,16 +25,12 @@ public sealed unsafe class PairWorker : IDisposable
     private readonly int _controlFd;
     private readonly ManualResetEventSlim _paused = new(false, 0);
     private readonly ManualResetEventSlim _resume = new(false, 0);
-    private readonly BridgeCounters* _counters;
-    private readonly Segment* _pieces;
-    private readonly RxScratch* _scratch;
+    private readonly PairMover _mover = new();
     private Thread? _thread;
     private volatile bool _pauseRequested;
     private volatile bool _stopRequested;
     private PairPlan _plan;
     private PairPlan _nextPlan;
-    private bool _txBlocked;
-    private bool _rxStarved;
     private long _lastWork;
 
     /// <param name="pair">The queue pair served.</param>
@@ -52,18 +47,13 @@ public sealed unsafe class PairWorker : IDisposable
         _controlFd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         if (_controlFd < 0)
             throw new XdpException(-Libc.Errno, $"vhost queue pair {pair}: eventfd failed: {Libc.StrError(Libc.Errno)}");
-        // One cache line and more of our own for the counters; the scratch beside them is ours alone too.
-        _counters = (BridgeCounters*)NativeMemory.AlignedAlloc((nuint)((sizeof(BridgeCounters) + 127) & ~63), 64);
-        NativeMemory.Clear(_counters, (nuint)sizeof(BridgeCounters));
-        _pieces = (Segment*)NativeMemory.AlignedAlloc((nuint)(ChainReader.MaxSegments * sizeof(Segment)), 64);
-        _scratch = (RxScratch*)NativeMemory.AlignedAlloc((nuint)sizeof(RxScratch), 64);
     }
 
     /// <summary>The queue pair.</summary>
     public int Pair { get; }
 
     /// <summary>A copy of the counters (each whole; see <see cref="BridgeCounters"/>).</summary>
-    public BridgeCounters Counters => *_counters;
+    public BridgeCounters Counters => _mover.Counters;
 
     /// <summary>The plan being worked on.</summary>
     public PairPlan Plan => _plan;
@@ -151,11 +141,11 @@ public sealed unsafe class PairWorker : IDisposable
                 if (_stopRequested)
                     return;
                 _plan = _nextPlan;
-                _txBlocked = _rxStarved = false;
+                _mover.ResetWaits();
                 _lastWork = Stopwatch.GetTimestamp();
                 continue;
             }
-            int work = Pass(_plan);
+            int work = _mover.Pass(_plan);
             if (work != 0)
             {
                 _lastWork = Stopwatch.GetTimestamp();
@@ -178,114 +168,6 @@ public sealed unsafe class PairWorker : IDisposable
         }
     }
 
-    /// <summary>One pass over everything the plan holds; returns the frames and chains moved.</summary>
-    private int Pass(PairPlan plan)
-    {
-        int work = 0;
-        if (plan.Tx is { } tx)
-            work += MoveGuestTx(plan, tx);
-        var ports = plan.RxPorts;
-        for (int i = 0; i < ports.Length; i++)
-            work += plan.DropRx ? DropWire(ports[i]) : MoveWireRx(plan, ports[i]);
-        if (plan.TxPort is { } txPort && txPort.TxOutstanding != 0)
-            txPort.Flush();
-        return work;
-    }
-
-    /// <summary>Guest TX → AF_XDP: one batch, gathered straight into UMEM frames.</summary>
-    private int MoveGuestTx(PairPlan plan, SplitQueue tx)
-    {
-        uint available = tx.Available();
-        if (available == 0)
-        {
-            if (tx.Broken)
-                NoteBroken(tx);
-            return 0;
-        }
-        uint batch = available < Queue.MaxBatch ? available : Queue.MaxBatch;
-        if (!plan.TxEnabled || plan.TxPort is null)
-        {
-            // Started but disabled: the spec says process and discard, so the guest's buffers come back.
-            for (uint i = 0; i < batch; i++)
-                tx.AddUsed(tx.Pop(), 0);
-            _counters->TxDiscarded += batch;
-            Notify(tx);
-            return (int)batch;
-        }
-        var port = plan.TxPort;
-        var source = new GuestTxSource(tx, _pieces, _counters, plan.HeaderLength, batch);
-        ulong bytesBefore = port.Counters.TxBytes;
-        int sent = port.Send(ref source, (int)batch);
-        if (source.Taken == 0)
-        {
-            _txBlocked = true;
-            _counters->TxBlocked++;
-            return 0;
-        }
-        _counters->TxFrames += (ulong)sent;
-        _counters->TxBytes += port.Counters.TxBytes - bytesBefore;
-        Notify(tx);
-        port.Flush();
-        return (int)source.Taken;
-    }
-
-    /// <summary>AF_XDP → guest RX: one batch; a frame the guest has no room for stays queued.</summary>
-    private int MoveWireRx(PairPlan plan, Queue port)
-    {
-        if (plan.Rx is not { } rx || !plan.RxEnabled)
-            return 0;
-        if (_rxStarved)
-        {
-            // Refused last time for want of buffers: try again only once the guest has posted some.
-            if (rx.Available() == 0)
-                return 0;
-            _rxStarved = false;
-        }
-        var handler = new GuestRxHandler(rx, _pieces, _scratch, _counters, plan.HeaderLength, plan.MergeRxBuffers);
-        int taken = port.Receive(ref handler);
-        if (handler.Starved)
-        {
-            _rxStarved = true;
-            if (rx.Broken)
-                NoteBroken(rx);
-        }
-        _counters->RxBytes += handler.Bytes;
-        if (handler.Used != 0)
-            Notify(rx);
-        return taken;
-    }
-
-    private struct Dropper : IFrameHandler
-    {
-        public bool OnFrame(ReadOnlySpan<byte> frame) => true;
-    }
-
-    /// <summary>No guest ring takes frames: drop what arrives (counted), so a guest that comes later gets fresh ones.</summary>
-    private int DropWire(Queue port)
-    {
-        var d = new Dropper();
-        int n = port.Receive(ref d);
-        _counters->RxNoGuest += (ulong)n;
-        return n;
-    }
-
-    private void Notify(SplitQueue ring)
-    {
-        if (ring.PublishAndNotify())
-            _counters->GuestCalls++;
-    }
-
-    private void NoteBroken(SplitQueue ring)
-    {
-        if (!_brokenSeen.Contains(ring))
-        {
-            _brokenSeen.Add(ring);
-            _counters->BrokenRings++;
-        }
-    }
-
-    private readonly HashSet<SplitQueue> _brokenSeen = [];
-
     /// <summary>
     /// Nothing moved for a while: ask for kicks where we are waiting for the guest, look once more (a buffer posted
     /// before the guest saw the request gets no kick), then sleep in epoll until a kick, a frame, room to send, or a
@@ -295,8 +177,8 @@ public sealed unsafe class PairWorker : IDisposable
     {
         var tx = plan.Tx;
         var rx = plan.Rx;
-        bool waitTxKick = tx is not null && !tx.Broken && !_txBlocked;
-        bool waitRxKick = rx is not null && !rx.Broken && plan.RxEnabled && _rxStarved;
+        bool waitTxKick = tx is not null && !tx.Broken && !_mover.TxBlocked;
+        bool waitRxKick = rx is not null && !rx.Broken && plan.RxEnabled && _mover.RxStarved;
         if (waitTxKick)
             tx!.EnableKicks();
         if (waitRxKick)
@@ -311,31 +193,32 @@ public sealed unsafe class PairWorker : IDisposable
                 waits.Want(wanted[n++] = plan.TxKickFd, Libc.EPOLLIN);
             if (waitRxKick && plan.RxKickFd >= 0)
                 waits.Want(wanted[n++] = plan.RxKickFd, Libc.EPOLLIN);
-            bool canDeliver = plan.DropRx || (rx is not null && plan.RxEnabled && !_rxStarved);
+            bool canDeliver = plan.DropRx || (rx is not null && plan.RxEnabled && !_mover.RxStarved);
+            bool txWaits = _mover.TxBlocked || (plan.TxPort?.TxOutstanding ?? 0) != 0;
             foreach (var q in plan.RxPorts)
             {
                 if (n == wanted.Length)
                     break;
                 uint events = canDeliver ? Libc.EPOLLIN : 0;
-                if (q == plan.TxPort && (_txBlocked || q.TxOutstanding != 0))
+                if (q == plan.TxPort && txWaits)
                     events |= Libc.EPOLLOUT;
                 if (events != 0 && q.Fd >= 0)
                     waits.Want(wanted[n++] = q.Fd, events);
             }
-            if (plan.TxPort is { } txq && Array.IndexOf(plan.RxPorts, txq) < 0 && (_txBlocked || txq.TxOutstanding != 0) && txq.Fd >= 0 && n < wanted.Length)
+            if (plan.TxPort is { } txq && Array.IndexOf(plan.RxPorts, txq) < 0 && txWaits && txq.Fd >= 0 && n < wanted.Length)
                 waits.Want(wanted[n++] = txq.Fd, Libc.EPOLLOUT);
             waits.KeepOnly(wanted[..n]);
             // A ring without a kick fd (the front-end said "poll") cannot wake us: look again soon.
             bool mustPoll = (waitTxKick && plan.TxKickFd < 0) || (waitRxKick && plan.RxKickFd < 0);
             int got = waits.Wait(mustPoll ? 1 : 1000, ready);
-            _counters->Wakeups++;
+            _mover.CountWakeup();
             for (int i = 0; i < got; i++)
             {
                 int fd = ready[i];
                 if (fd == plan.TxKickFd || fd == plan.RxKickFd)
                 {
                     if (Libc.DrainEventFd(fd))
-                        _counters->Kicks++;
+                        _mover.CountKick();
                 }
                 else if (fd == _controlFd)
                 {
@@ -348,7 +231,7 @@ public sealed unsafe class PairWorker : IDisposable
         if (waitRxKick)
             rx!.DisableKicks();
         // Try TX again: room may have appeared (a starved RX ring tries again by itself once it has buffers).
-        _txBlocked = false;
+        _mover.RetryTx();
         _lastWork = Stopwatch.GetTimestamp();
     }
 
@@ -372,9 +255,7 @@ public sealed unsafe class PairWorker : IDisposable
     {
         Stop();
         Libc.Close(_controlFd);
-        NativeMemory.AlignedFree(_counters);
-        NativeMemory.AlignedFree(_pieces);
-        NativeMemory.AlignedFree(_scratch);
+        _mover.Dispose();
         _paused.Dispose();
         _resume.Dispose();
     }

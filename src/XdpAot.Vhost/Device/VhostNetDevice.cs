@@ -19,8 +19,8 @@ public enum SessionEnd
 }
 
 /// <summary>
-/// A vhost-user-net device over an AF_XDP <see cref="Port"/>: guest queue pair k is AF_XDP queue k of the port, served
-/// by its own <see cref="PairWorker"/> thread. The device outlives connections: <see cref="Serve"/> runs one
+/// A vhost-user-net device over the AF_XDP queues of a <see cref="Port"/>: guest queue pair k is AF_XDP queue k,
+/// served by its own <see cref="PairWorker"/> thread. The device outlives connections: <see cref="Serve"/> runs one
 /// front-end connection to its end and leaves the port and the workers ready for the next. What it offers is fixed at
 /// construction and never changes between connections (front-ends cache features across a reconnect).
 /// </summary>
@@ -35,28 +35,39 @@ public sealed class VhostNetDevice : IDisposable
     /// <summary>Ethernet header and one VLAN tag: the bytes a frame has beyond its MTU.</summary>
     private const uint L2Overhead = 18;
 
-    private readonly Port _port;
+    private readonly Queue[] _queues;
     private readonly DeviceOptions _options;
     private readonly PairWorker[] _workers;
     private bool _started;
     private int _connections;
 
-    /// <summary>Checks the options against the port (MTU, MAC) and creates one worker per AF_XDP queue; <see cref="Start"/> starts them.</summary>
-    public VhostNetDevice(Port port, DeviceOptions options)
+    /// <summary>A device on a port's queues.</summary>
+    public VhostNetDevice(Port port, DeviceOptions options) : this(port.Queues, options)
     {
-        _port = port;
+    }
+
+    /// <summary>
+    /// Checks the options against the queues (MTU, MAC) and creates one worker per AF_XDP queue; <see cref="Start"/>
+    /// starts them. The queues stay the caller's to close, after this device is disposed.
+    /// </summary>
+    public VhostNetDevice(IReadOnlyList<Queue> queues, DeviceOptions options)
+    {
+        if (queues.Count == 0)
+            throw new ArgumentException("a vhost-user-net device needs at least one AF_XDP queue", nameof(queues));
+        _queues = [.. queues];
         _options = options;
-        MaxMtu = (ushort)Math.Min(ushort.MaxValue, port.Queues[0].FrameSize - XdpHeadroom - L2Overhead);
+        uint frameSize = _queues[0].FrameSize;
+        MaxMtu = (ushort)Math.Min(ushort.MaxValue, frameSize - XdpHeadroom - L2Overhead);
         if (options.Mtu is { } mtu && (mtu < 68 || mtu > MaxMtu))
             throw new XdpException(-XdpAot.Interop.Errno.EINVAL,
-                $"--mtu {mtu}: {port.IfName} carries frames of up to {port.Queues[0].FrameSize - XdpHeadroom} bytes with frame-size={port.Queues[0].FrameSize}, so the MTU can be 68..{MaxMtu}");
+                $"--mtu {mtu}: {_queues[0].IfName} carries frames of up to {frameSize - XdpHeadroom} bytes with frame-size={frameSize}, so the MTU can be 68..{MaxMtu}");
         if (options.Mac is { Length: not 6 })
             throw new XdpException(-XdpAot.Interop.Errno.EINVAL, "--mac: a MAC address has 6 bytes");
         if (options.Mtu is { } offered)
             MaxMtu = offered;
         Features = OfferedFeatures(options);
         ProtocolFeatures = OfferedProtocolFeatures(options);
-        _workers = new PairWorker[port.Queues.Count];
+        _workers = new PairWorker[_queues.Length];
         for (int k = 0; k < _workers.Length; k++)
         {
             int? cpu = options.Cpus is { Length: > 0 } cpus ? cpus[k % cpus.Length] : null;
@@ -77,7 +88,7 @@ public sealed class VhostNetDevice : IDisposable
     public ushort MaxMtu { get; }
 
     /// <summary>The AF_XDP queues, queue pair k's at index k.</summary>
-    public IReadOnlyList<Queue> Queues => _port.Queues;
+    public IReadOnlyList<Queue> Queues => _queues;
 
     /// <summary>The workers, queue pair k's at index k.</summary>
     public IReadOnlyList<PairWorker> Workers => _workers;
@@ -147,7 +158,7 @@ public sealed class VhostNetDevice : IDisposable
     {
         var plans = new PairPlan[_workers.Length];
         for (int k = 0; k < plans.Length; k++)
-            plans[k] = new PairPlan { Pair = k, RxPorts = [_port.Queues[k]], DropRx = true };
+            plans[k] = new PairPlan { Pair = k, RxPorts = [_queues[k]], DropRx = true };
         return plans;
     }
 
@@ -251,7 +262,7 @@ public sealed class VhostNetDevice : IDisposable
         return total;
     }
 
-    /// <summary>Stops the workers (the port is the caller's to close).</summary>
+    /// <summary>Stops the workers (the queues are the caller's to close).</summary>
     public void Dispose()
     {
         foreach (var w in _workers)

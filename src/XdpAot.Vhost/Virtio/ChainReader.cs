@@ -16,6 +16,9 @@ public static unsafe class ChainReader
     /// <summary>The most pieces a chain may become (DPDK bounds its iovecs the same way).</summary>
     public const int MaxSegments = 256;
 
+    /// <summary>The spec's limit on a chain's total length: a driver "MUST NOT add a descriptor chain longer than 2^32 bytes".</summary>
+    public const ulong MaxChainBytes = 1ul << 32;
+
     /// <summary>
     /// Reads the chain at <paramref name="head"/> into <paramref name="pieces"/> (room for
     /// <see cref="MaxSegments"/>). <paramref name="deviceWritable"/>: a receive chain (every buffer must be
@@ -37,6 +40,8 @@ public static unsafe class ChainReader
         uint budget = size;
         bool inIndirect = false;
         ushort wantWrite = deviceWritable ? VirtqDesc.Write : (ushort)0;
+        if (maxBytes > MaxChainBytes)
+            maxBytes = MaxChainBytes;
         while (true)
         {
             if (budget == 0)
@@ -74,6 +79,9 @@ public static unsafe class ChainReader
                 return ChainStatus.TooLong;
             ulong addr = d.Addr;
             ulong left = d.Len;
+            // Nothing is read from an empty buffer, but its address is still checked (CVE-2020-10725 came from one).
+            if (left == 0 && !memory.TryMapGuest(addr, 1, out _, out _))
+                return ChainStatus.OutsideMemory;
             while (left != 0)
             {
                 if (!memory.TryMapGuest(addr, left, out byte* host, out ulong piece) || addr + piece < addr)
