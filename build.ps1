@@ -66,6 +66,11 @@ $Prereqs = [ordered]@{
     'ps'                 = @{ Package = 'procps';                 Test = { Find-Exe ps } }
     'valgrind'           = @{ Package = 'valgrind';               Test = { Find-Exe valgrind } }
     'gnuplot'            = @{ Package = 'gnuplot-nox';            Test = { Find-Exe gnuplot } }
+    # QEMU 10 (vhost-user guests) only comes from backports; Suite makes setup add that apt source and install from it.
+    'qemu-system-x86_64' = @{ Package = 'qemu-system-x86';        Test = { Find-Exe qemu-system-x86_64 }; Suite = 'backports' }
+    'dpdk-testpmd'       = @{ Package = 'dpdk-dev';               Test = { Find-Exe dpdk-testpmd } }
+    'busybox-static'     = @{ Package = 'busybox-static';         Test = { @(Get-MissingPackages @('busybox-static')).Count -eq 0 } }
+    'lz4'                = @{ Package = 'lz4';                    Test = { Find-Exe lz4 } }
 }
 $LibDirs = @('/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib')
 $SetupPackages = @($Prereqs.Values | ForEach-Object { $_.Package } | Select-Object -Unique)
@@ -77,6 +82,7 @@ $Needs = @{
     Net     = @('ip', 'ethtool', 'ps', 'libxdp.so.1')                                          # namespaces, veth, loader=libxdp
     Gate    = @('valgrind')
     Chart   = @('gnuplot')                                                                     # bench's PNG chart
+    Guest   = @('qemu-system-x86_64', 'dpdk-testpmd', 'busybox-static', 'lz4', 'gcc', 'libc headers')   # tests/guest image, QEMU, testpmd
 }
 
 function Find-Exe([string]$Name) {
@@ -200,15 +206,67 @@ function Invoke-SetupTask {
         Write-Host "setup: all $($SetupPackages.Count) packages installed ($($SetupPackages -join ' '))"
         return
     }
+    $backports = @($Prereqs.Values | Where-Object { $_.Contains('Suite') -and $_.Package -in $missing } | ForEach-Object { $_.Package } | Select-Object -Unique)
+    $plain = @($missing | Where-Object { $_ -notin $backports })
     Write-Host "setup: missing packages: $($missing -join ' ')"
     if (-not (Test-Root)) {
         [Console]::Error.WriteLine('setup: not root; run this as root, then the task again:')
-        [Console]::Error.WriteLine("  sudo apt-get update && sudo apt-get install -y --no-install-recommends $($missing -join ' ')")
+        if ($backports.Count -gt 0) {
+            [Console]::Error.WriteLine("  (add the $(Get-BackportsSuite) apt source: deb $(Get-DebianMirror) $(Get-BackportsSuite) main)")
+        }
+        [Console]::Error.WriteLine("  sudo apt-get update && sudo apt-get install -y --no-install-recommends $($plain -join ' ')")
+        if ($backports.Count -gt 0) {
+            [Console]::Error.WriteLine("  sudo apt-get install -y --no-install-recommends -t $(Get-BackportsSuite) $($backports -join ' ')")
+        }
         throw 'setup: packages missing and not root'
     }
     $env:DEBIAN_FRONTEND = 'noninteractive'
+    if ($backports.Count -gt 0) { Add-BackportsSource }
     Invoke-Native apt-get @('update')
-    Invoke-Native apt-get (@('install', '-y', '--no-install-recommends') + $missing)
+    if ($plain.Count -gt 0) { Invoke-Native apt-get (@('install', '-y', '--no-install-recommends') + $plain) }
+    if ($backports.Count -gt 0) {
+        Invoke-Native apt-get (@('install', '-y', '--no-install-recommends', '-t', (Get-BackportsSuite)) + $backports)
+    }
+}
+
+# <codename>-backports of the running Debian release (bookworm-backports on Debian 12).
+function Get-BackportsSuite {
+    $codename = Select-String -Path /etc/os-release -Pattern '^VERSION_CODENAME=(.+)$' | Select-Object -First 1
+    if ($null -eq $codename) { throw 'setup: /etc/os-release has no VERSION_CODENAME; cannot name the backports suite' }
+    return $codename.Matches[0].Groups[1].Value.Trim('"') + '-backports'
+}
+
+# The mirror the machine's own Debian sources use (deb822 debian.sources, else sources.list).
+function Get-DebianMirror {
+    $deb822 = '/etc/apt/sources.list.d/debian.sources'
+    if (Test-Path $deb822) {
+        $uri = Select-String -Path $deb822 -Pattern '^URIs:\s*(\S+)' | Select-Object -First 1
+        if ($null -ne $uri) { return $uri.Matches[0].Groups[1].Value }
+    }
+    if (Test-Path /etc/apt/sources.list) {
+        $line = Select-String -Path /etc/apt/sources.list -Pattern '^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+\s' | Select-Object -First 1
+        if ($null -ne $line) { return $line.Matches[0].Groups[1].Value }
+    }
+    return 'http://deb.debian.org/debian'
+}
+
+# Adds the backports suite as an apt source (same mirror as the machine's, signed by debian-archive-keyring)
+# unless some source already names it.
+function Add-BackportsSource {
+    $suite = Get-BackportsSuite
+    $sources = @(Get-ChildItem -Path /etc/apt/sources.list.d -File -ErrorAction Ignore | Where-Object { $_.Name -match '\.(list|sources)$' } | ForEach-Object { $_.FullName })
+    if (Test-Path /etc/apt/sources.list) { $sources += '/etc/apt/sources.list' }
+    foreach ($f in $sources) {
+        if (Select-String -Path $f -Pattern "^[^#]*\b$([regex]::Escape($suite))\b" -Quiet) {
+            Write-Host "setup: $suite already an apt source ($f)"
+            return
+        }
+    }
+    $file = "/etc/apt/sources.list.d/$suite.sources"
+    $text = @('Types: deb', "URIs: $(Get-DebianMirror)", "Suites: $suite", 'Components: main',
+        'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg') -join "`n"
+    Set-Content -LiteralPath $file -Value $text
+    Write-Host "setup: added $file"
 }
 
 # Packages from $Names that dpkg does not report as installed ("ii").
@@ -269,7 +327,7 @@ function Copy-Artifact([string]$From, [string]$To) {
 function Invoke-TestTask([string[]]$PassArgs) {
     Use-Task 'build'
     Use-Task 'publish'
-    Assert-Prereqs $Needs.Net
+    Assert-Prereqs ($Needs.Net + $Needs.Guest)
     if (-not (Test-Root)) { Write-Host 'test: not root; integration tests need root (network namespaces, XDP)' -ForegroundColor Yellow }
     $trx = Join-Path $Out.Results 'results.trx'
     if (Test-Path $trx) { Remove-Item -Force $trx }
