@@ -39,8 +39,9 @@ internal sealed partial class VhostUserSession
             return Outcome.Fail("ADD_MEM_REG: CONFIGURE_MEM_SLOTS was not negotiated");
         var r = m.Read<SingleRegionPayload>().Region;
         var region = MemoryRegion.Map(r.GuestPhysAddr, r.MemorySize, r.UserAddr, r.MmapOffset, m.PeekFd(0));
-        Reconfigure(() => _memory.Add(region));
-        Log($"memory: added {region} ({_memory.Count} region(s))");
+        bool added = false;
+        Reconfigure(() => added = _memory.Add(region));
+        Log(added ? $"memory: added {region} ({_memory.Count} region(s))" : $"memory: {region} is already there");
         return Outcome.Done;
     }
 

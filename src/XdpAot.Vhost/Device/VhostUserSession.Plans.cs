@@ -20,14 +20,16 @@ internal sealed partial class VhostUserSession
         foreach (var vr in _vrings)
         {
             string? before = vr.MapError;
+            bool wasRunning = vr.Queue is not null;
             vr.Map(memory, _features);
             if (vr.Queue is { } q)
             {
                 q.CallFd = vr.CallFd;
                 q.ErrFd = vr.ErrFd;
             }
-            else if (vr.Started && vr.MapError is { } error && error != before && memory.Regions.Count != 0)
+            else if (vr.Started && vr.MapError is { } error && (wasRunning || (error != before && memory.Regions.Count != 0)))
             {
+                // Before the memory table arrives every started ring fails to map: that is ordering, not news.
                 Log($"{vr.Name} cannot run: {error}");
             }
         }

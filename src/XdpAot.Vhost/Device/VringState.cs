@@ -60,6 +60,7 @@ internal sealed class VringState
         if (Queue is not null && ReferenceEquals(MappedMemory, memory) && MappedFeatures == features)
             return;
         ushort position = Queue?.NextAvail ?? Base;
+        Base = position; // kept if the ring cannot be mapped now (its region went), for when it can again
         Queue = null;
         MapError = null;
         if (Num == 0 || !AddrSet)

@@ -47,9 +47,18 @@ public sealed class MemoryTable : IDisposable
         return old;
     }
 
-    /// <summary>Adds one region (ADD_MEM_REG); if it overlaps another or the table is full, disposes it and throws.</summary>
-    public void Add(MemoryRegion region)
+    /// <summary>
+    /// Adds one region (ADD_MEM_REG); if it overlaps another or the table is full, disposes it and throws. A region
+    /// identical to one held (a front-end that sends its whole table again on a restart) changes nothing: it is
+    /// disposed and false is returned.
+    /// </summary>
+    public bool Add(MemoryRegion region)
     {
+        if (_regions.Any(r => r.GuestPhysAddr == region.GuestPhysAddr && r.Size == region.Size && r.UserAddr == region.UserAddr && r.MmapOffset == region.MmapOffset))
+        {
+            region.Dispose();
+            return false;
+        }
         try
         {
             if (_regions.Count >= MaxRegions)
@@ -64,6 +73,7 @@ public sealed class MemoryTable : IDisposable
         }
         _regions.Add(region);
         View = new GuestMemory([.. _regions]);
+        return true;
     }
 
     /// <summary>

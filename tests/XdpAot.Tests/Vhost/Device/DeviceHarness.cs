@@ -73,6 +73,20 @@ public sealed class DeviceHarness : IDisposable
         return FrontEnd = VirtioNetFrontEnd.Over(channel, frontEnd);
     }
 
+    /// <summary>
+    /// The back-end's front-end goes away and comes back with the same guest (QEMU reconnecting): same RAM, rings and
+    /// buffers in flight; it negotiates again and restarts the rings from their used index.
+    /// </summary>
+    public void ReconnectKeepingGuest()
+    {
+        FrontEnd.Disconnect();
+        WaitForEnd();
+        var (channel, backendFd) = VhostUserChannel.CreatePair();
+        _server = new Thread(() => Serve(backendFd)) { Name = "vhost harness", IsBackground = true };
+        _server.Start();
+        FrontEnd.Reconnect(channel);
+    }
+
     /// <summary>The usual start: negotiate everything offered, then start the queue pairs in QEMU's order.</summary>
     public VirtioNetFrontEnd Start(int pairs = 1, int queueSize = 256, ulong features = VirtioNetFrontEnd.DefaultFeatures)
     {

@@ -179,6 +179,16 @@ public sealed unsafe class DriverQueue : IDisposable
         *(ushort*)(d + SplitRing.DescNextOffset) = next;
     }
 
+    /// <summary>
+    /// Raw: puts <paramref name="head"/> in the next avail slot (unpublished) without tracking a chain for it, for
+    /// descriptors a test wrote itself with <see cref="WriteDescriptor"/> (loops, bad indexes, bad flags).
+    /// </summary>
+    public void AddRawHead(ushort head)
+    {
+        SetAvailRing(_nextAvail & (Size - 1), head);
+        _nextAvail++;
+    }
+
     /// <summary>Makes every added chain visible: a release store of avail idx, after the descriptors and ring slots.</summary>
     public void Publish()
     {
