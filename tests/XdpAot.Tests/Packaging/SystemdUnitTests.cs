@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using XdpAot.Tests.CAbi;
 using XdpAot.Tests.Infrastructure;
 
 namespace XdpAot.Tests.Packaging;
@@ -6,7 +7,8 @@ namespace XdpAot.Tests.Packaging;
 /// <summary>
 /// The installed xdpaot-vhost@.service: systemd accepts it (<c>systemd-analyze</c> works without systemd as PID 1),
 /// its sandbox stays in systemd's "OK" exposure band, the example config sets exactly what ExecStart uses, and its
-/// CapabilityBoundingSet is both enough to open an AF_XDP port and no larger than that.
+/// CapabilityBoundingSet is both enough to open an AF_XDP port and no larger than that (with writable+executable
+/// memory denied, as MemoryDenyWriteExecute=yes does: native AOT code is never generated at run time).
 /// </summary>
 [Collection(InstalledPackagesCollection.Name)]
 public sealed partial class SystemdUnitTests(InstalledPackages installed)
@@ -47,9 +49,12 @@ public sealed partial class SystemdUnitTests(InstalledPackages installed)
     [Fact]
     public void The_bounding_set_opens_an_AF_XDP_port_and_every_capability_in_it_is_needed()
     {
-        var caps = Setting(File.ReadAllText(installed.VhostUnit), "CapabilityBoundingSet").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string unit = File.ReadAllText(installed.VhostUnit);
+        var caps = Setting(unit, "CapabilityBoundingSet").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("yes", Setting(unit, "MemoryDenyWriteExecute"));
         using var pair = VethPair.Create();
         // sink opens the port as vhost does (program, XSKMAP, sockets, UMEM); " ready on " means all of it worked.
+        // Under the kernel's memory-deny-write-execute too, as MemoryDenyWriteExecute=yes runs it.
         var all = OpenPort(pair, caps);
         Assert.True(all.StdErr.Contains(" ready on ", StringComparison.Ordinal), $"with {string.Join(' ', caps)}:\n{all.All}");
         foreach (var cap in caps)
@@ -60,11 +65,15 @@ public sealed partial class SystemdUnitTests(InstalledPackages installed)
         }
     }
 
-    /// <summary>Root limited to <paramref name="caps"/>, as systemd runs the unit, opening a port on one veth end.</summary>
+    /// <summary>
+    /// Root limited to <paramref name="caps"/> and denied writable+executable memory, as systemd runs the unit,
+    /// opening a port on one veth end.
+    /// </summary>
     private Sh.Result OpenPort(VethPair pair, string[] caps)
     {
         string bounding = string.Join(',', ["-all", .. caps.Select(c => "+" + c["CAP_".Length..].ToLowerInvariant())]);
-        return pair.TryExec(TimeSpan.FromSeconds(30), "setpriv", "--inh-caps=-all", "--bounding-set", bounding,
+        return pair.TryExec(TimeSpan.FromSeconds(30), NativeArtifacts.Program("mdwe_exec.c", linkLibrary: false),
+            "setpriv", "--inh-caps=-all", "--bounding-set", bounding,
             installed.Xdpaot, "sink", "-i", pair.A, "--duration", "1", "--wait", "1");
     }
 
