@@ -38,6 +38,15 @@ $Out = @{
     Publish = Join-Path $Artifacts 'publish'
     Results = Join-Path $Artifacts 'test-results'
 }
+# Debian packaging: inputs (control template, unit, example config, copyright, changelog, .pc template), the staging
+# tree (debian/PKG/ as debhelper lays it out, so dpkg-shlibdeps finds what it expects) and the machine's layout.
+$Packaging = @{
+    Inputs    = Join-Path $Root 'src/XdpAot.Packaging'
+    Symbols   = Join-Path $Root 'src/XdpAot.Native/libxdpaot.symbols'
+    Stage     = Join-Path $Artifacts 'package'
+    Arch      = 'amd64'
+    Multiarch = 'x86_64-linux-gnu'
+}
 $Reference = @{
     Dir = Join-Path $Root 'perf/reference'
     Exe = Join-Path $Root 'perf/reference/build/xsk_ref'
@@ -71,6 +80,13 @@ $Prereqs = [ordered]@{
     'dpdk-testpmd'       = @{ Package = 'dpdk-dev';               Test = { Find-Exe dpdk-testpmd } }
     'busybox-static'     = @{ Package = 'busybox-static';         Test = { @(Get-MissingPackages @('busybox-static')).Count -eq 0 } }
     'lz4'                = @{ Package = 'lz4';                    Test = { Find-Exe lz4 } }
+    'dpkg-shlibdeps'     = @{ Package = 'dpkg-dev';               Test = { Find-Exe dpkg-shlibdeps } }
+    'lintian'            = @{ Package = 'lintian';                Test = { Find-Exe lintian } }
+    'pkg-config'         = @{ Package = 'pkgconf';                Test = { Find-Exe pkg-config } }
+    'man'                = @{ Package = 'man-db';                 Test = { Find-Exe man } }
+    'groff'              = @{ Package = 'groff-base';             Test = { Find-Exe groff } }
+    'objcopy'            = @{ Package = 'binutils';               Test = { Find-Exe objcopy } }
+    'systemd-analyze'    = @{ Package = 'systemd';                Test = { Find-Exe systemd-analyze } }
 }
 $LibDirs = @('/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib')
 $SetupPackages = @($Prereqs.Values | ForEach-Object { $_.Package } | Select-Object -Unique)
@@ -83,6 +99,7 @@ $Needs = @{
     Gate    = @('valgrind')
     Chart   = @('gnuplot')                                                                     # bench's PNG chart
     Guest   = @('qemu-system-x86_64', 'dpdk-testpmd', 'busybox-static', 'lz4', 'gcc', 'libc headers')   # tests/guest image, QEMU, testpmd
+    Package = @('dpkg-shlibdeps', 'objcopy', 'lintian', 'pkg-config', 'man', 'groff', 'systemd-analyze')   # package, its tests
 }
 
 function Find-Exe([string]$Name) {
@@ -179,8 +196,9 @@ function Use-Task([string]$Name, [string[]]$PassArgs = @()) {
 $TaskHelp = [ordered]@{
     'setup'          = 'install the Debian packages the build and tests need (root; prints the apt command otherwise)'
     'build'          = "dotnet build XdpAot.sln -c $Config"
-    'publish'        = 'native AOT publish -> artifacts/lib/libxdpaot.so, artifacts/include/xdpaot.h, artifacts/bin/xdpaot; make -C perf/reference'
-    'test'           = 'build, publish, dotnet test (xunit); last line: "N passed, N failed[, N skipped]"; args go to dotnet test'
+    'publish'        = 'native AOT publish -> artifacts/lib/libxdpaot.so.X.Y.Z (+ .so.X, .so links), artifacts/include/xdpaot.h, artifacts/bin/xdpaot; make -C perf/reference'
+    'package'        = 'publish, then the Debian packages artifacts/{libxdpaotX,libxdpaot-dev,xdpaot}_VERSION_amd64.deb (dpkg-deb), checked by lintian'
+    'test'           = 'build, publish, package, dotnet test (xunit); last line: "N passed, N failed[, N skipped]"; args go to dotnet test'
     'demo'           = 'publish, then artifacts/bin/xdpaot demo <args> (root: namespaces, veth, XDP)'
     'bench'          = 'publish, then perf/macro/bench.ps1 <args> (macro benchmark vs the C reference), then perf/gate/gate.ps1'
     'bench-micro'    = 'dotnet run the BenchmarkDotNet micro benchmarks; args go to BenchmarkDotNet (default --filter *)'
@@ -306,7 +324,7 @@ function Invoke-PublishTask {
     $exe = Join-Path $cliDir 'xdpaot'
     if (-not (Test-Path $exe)) { throw "publish: $exe not produced (XdpAot.Cli must publish a native executable named xdpaot)" }
 
-    Copy-Artifact $so $Out.Lib
+    Install-SharedLibrary $so (Split-Path -Parent $Out.Lib) (Get-XdpAotVersion)
     Copy-Artifact $header[0].FullName $Out.Header
     Copy-Artifact $exe $Out.Exe
     Invoke-Native chmod @('0755', $Out.Exe) -Quiet
@@ -318,6 +336,27 @@ function Invoke-PublishTask {
     else { Write-Host 'publish: perf/reference/Makefile not present; C reference not built' -ForegroundColor Yellow }
 }
 
+# The one version (Directory.Build.props' <Version>), and its parts.
+function Get-XdpAotVersion {
+    $props = Join-Path $Root 'Directory.Build.props'
+    $node = ([xml](Get-Content -Raw -LiteralPath $props)).SelectSingleNode('/Project/PropertyGroup/Version')
+    if ($null -eq $node -or $node.InnerText -notmatch '^(\d+)\.(\d+)\.(\d+)$') { throw "$($props): no <Version>MAJOR.MINOR.PATCH</Version>" }
+    [pscustomobject]@{ Text = $node.InnerText; Major = $Matches[1]; Minor = $Matches[2]; Patch = $Matches[3] }
+}
+
+# libxdpaot.so.MAJOR.MINOR.PATCH into $Dir, with the links the loader (libxdpaot.so.MAJOR, the SONAME) and the
+# linker (libxdpaot.so) look for. Older versions' files go first, so a stale library is never picked up.
+function Install-SharedLibrary([string]$From, [string]$Dir, $Version) {
+    if (-not (Test-Path $Dir)) { [void](New-Item -ItemType Directory -Path $Dir) }
+    Get-ChildItem -LiteralPath $Dir -Filter 'libxdpaot.so*' -Force | Remove-Item -Force
+    $file = "libxdpaot.so.$($Version.Major).$($Version.Minor).$($Version.Patch)"
+    $soname = "libxdpaot.so.$($Version.Major)"
+    Copy-Item -LiteralPath $From -Destination (Join-Path $Dir $file)
+    Invoke-Native chmod @('0644', (Join-Path $Dir $file)) -Quiet   # a library is not run: no x bit (Debian policy 8.1)
+    Invoke-Native ln @('-s', $file, (Join-Path $Dir $soname)) -Quiet
+    Invoke-Native ln @('-s', $soname, (Join-Path $Dir 'libxdpaot.so')) -Quiet
+}
+
 function Copy-Artifact([string]$From, [string]$To) {
     $dir = Split-Path -Parent $To
     if (-not (Test-Path $dir)) { [void](New-Item -ItemType Directory -Path $dir) }
@@ -327,6 +366,7 @@ function Copy-Artifact([string]$From, [string]$To) {
 function Invoke-TestTask([string[]]$PassArgs) {
     Use-Task 'build'
     Use-Task 'publish'
+    Use-Task 'package'   # tests/XdpAot.Tests/Packaging installs the packages into a scratch root
     Assert-Prereqs ($Needs.Net + $Needs.Guest)
     if (-not (Test-Root)) { Write-Host 'test: not root; integration tests need root (network namespaces, XDP)' -ForegroundColor Yellow }
     $trx = Join-Path $Out.Results 'results.trx'
@@ -380,6 +420,162 @@ function Format-TestSummary($s) {
     $line = "$($s.Passed) passed, $($s.Failed) failed"
     if ($s.Skipped -gt 0) { $line += ", $($s.Skipped) skipped" }
     $line
+}
+
+# ---------------------------------------------------------------------------------------------
+# package: the Debian way, three binary packages, so that a VMM's package depends on the library alone
+# (libxdpaotX: the .so.X and nothing else; an ABI break becomes libxdpaotX+1, installable beside it), builds
+# against libxdpaot-dev, and an operator installs xdpaot (executable, man page, unit) without either.
+# ---------------------------------------------------------------------------------------------
+
+function Invoke-PackageTask {
+    Use-Task 'publish'
+    Assert-Prereqs $Needs.Package
+    $v = Get-XdpAotVersion
+    $log = Get-ChangelogEntry (Join-Path $Packaging.Inputs 'changelog')
+    if ($log.Version -ne $v.Text) {
+        throw "package: the newest entry of src/XdpAot.Packaging/changelog is $($log.Version), the version is $($v.Text) (Directory.Build.props): add an entry for $($v.Text)"
+    }
+    $lib = "libxdpaot$($v.Major)"
+    $debian = Join-Path $Packaging.Stage 'debian'
+    if (Test-Path $Packaging.Stage) { Remove-Item -Recurse -Force $Packaging.Stage }
+    [void](New-Item -ItemType Directory -Path $debian)
+    # dpkg-shlibdeps reads debian/control from its working directory; the source stanza is all it needs.
+    Set-Content -LiteralPath (Join-Path $debian 'control') -Value "Source: xdpaot`n`nPackage: $lib`nArchitecture: $($Packaging.Arch)`n"
+    Get-ChildItem -LiteralPath $Artifacts -Filter '*.deb' | Where-Object { $_.Name -match '^(libxdpaot\d+|libxdpaot-dev|xdpaot)_' } | Remove-Item -Force
+
+    $libDir = "usr/lib/$($Packaging.Multiarch)"
+    $in = $Packaging.Inputs
+    $trees = [ordered]@{}
+
+    $t = $trees[$lib] = Join-Path $debian $lib
+    Install-SharedLibrary (Join-Path $Out.Publish 'XdpAot.Native/libxdpaot.so') (Join-Path $t $libDir) $v
+    Remove-Item -Force (Join-Path $t "$libDir/libxdpaot.so")   # the link-time name belongs to -dev
+    Add-Control $t 'symbols' (Get-SymbolsFile $lib $v)
+    Add-Control $t 'shlibs' "libxdpaot $($v.Major) $lib (>= $($v.Major).$($v.Minor).0)`n"
+    Add-Control $t 'triggers' (Get-Content -Raw (Join-Path $in 'libxdpaot.triggers'))
+
+    $t = $trees['libxdpaot-dev'] = Join-Path $debian 'libxdpaot-dev'
+    Add-File $t 'usr/include/xdpaot.h' $Out.Header
+    Add-Text $t "$libDir/pkgconfig/xdpaot.pc" ((Get-Content -Raw (Join-Path $in 'xdpaot.pc.in')).Replace('@VERSION@', $v.Text).Replace('@MULTIARCH@', $Packaging.Multiarch))
+    Invoke-Native ln @('-s', "libxdpaot.so.$($v.Major)", (Join-Path $t "$libDir/libxdpaot.so")) -Quiet
+
+    $t = $trees['xdpaot'] = Join-Path $debian 'xdpaot'
+    Add-File $t 'usr/bin/xdpaot' $Out.Exe -Executable
+    Add-Text $t 'usr/share/man/man1/xdpaot.1' (Invoke-Native $Out.Exe @('help', '--man') -Capture -Quiet)
+    Invoke-Native gzip @('-9n', (Join-Path $t 'usr/share/man/man1/xdpaot.1')) -Quiet
+    Add-File $t "$(Get-SystemdUnitDir)/xdpaot-vhost@.service" (Join-Path $in 'xdpaot-vhost@.service')
+    Add-File $t 'usr/share/doc/xdpaot/examples/vhost.conf' (Join-Path $in 'vhost.conf')
+    New-PackageDir (Join-Path $t 'etc/xdpaot')   # where the instances' NAME.conf go (the package ships none)
+
+    # The compilers' version notes are of no use at run time (what dh_strip removes too).
+    foreach ($elf in (Join-Path $trees[$lib] "$libDir/libxdpaot.so.$($v.Major).$($v.Minor).$($v.Patch)"), (Join-Path $t 'usr/bin/xdpaot')) {
+        Invoke-Native objcopy @('--remove-section=.comment', $elf) -Quiet
+    }
+
+    $debs = @()
+    foreach ($name in $trees.Keys) {
+        $t = $trees[$name]
+        Add-File $t "usr/share/doc/$name/copyright" (Join-Path $in 'copyright')
+        Add-File $t "usr/share/doc/$name/changelog" (Join-Path $in 'changelog')
+        Invoke-Native gzip @('-9n', (Join-Path $t "usr/share/doc/$name/changelog")) -Quiet
+        Add-Control $t 'control' (Get-ControlStanza $name $v $log.Maintainer $t)
+        Add-Control $t 'md5sums' (Get-Md5Sums $t)
+        $deb = Join-Path $Artifacts "$($name)_$($v.Text)_$($Packaging.Arch).deb"
+        Invoke-Native dpkg-deb @('--root-owner-group', '--build', $t, $deb) -Quiet
+        $debs += $deb
+    }
+    Write-Host "package: $($debs -join ', ')"
+
+    # lintian's verdict is part of the build: an error fails it (warnings and notes are printed).
+    $code = Invoke-Native lintian (@('--fail-on', 'error', '--display-info') + $debs) -NoThrow
+    if ($code -ne 0) { throw "package: lintian reports errors (exit code $code)" }
+    Write-Host 'package: lintian: no errors'
+}
+
+# The newest entry of a Debian changelog: its version and the maintainer who signed it.
+function Get-ChangelogEntry([string]$Path) {
+    $text = Get-Content -Raw -LiteralPath $Path
+    if ($text -notmatch '^\S+ \(([^)]+)\)') { throw "package: $($Path): the first line is not 'xdpaot (VERSION) ...'" }
+    $version = $Matches[1]
+    if ($text -notmatch '(?m)^ -- (.+?)  ') { throw "package: $($Path): no ' -- NAME <EMAIL>  DATE' line" }
+    [pscustomobject]@{ Version = $version; Maintainer = $Matches[1] }
+}
+
+# The package's stanza of control.in with the placeholders filled in, plus Version, Maintainer and Installed-Size.
+function Get-ControlStanza([string]$Name, $Version, [string]$Maintainer, [string]$Tree) {
+    $lines = @(Get-Content -LiteralPath (Join-Path $Packaging.Inputs 'control.in') | Where-Object { -not $_.StartsWith('#') })
+    $stanzas = (($lines -join "`n").Trim() -split "`n\s*`n")
+    $lib = "libxdpaot$($Version.Major)"
+    $stanza = @($stanzas | Where-Object { $_.Replace('@MAJOR@', $Version.Major) -match "^Package: $([regex]::Escape($Name))`n" })
+    if ($stanza.Count -ne 1) { throw "package: src/XdpAot.Packaging/control.in has $($stanza.Count) stanzas for $Name" }
+    $text = $stanza[0].Replace('@MAJOR@', $Version.Major).Replace('@VERSION@', $Version.Text).Replace('@ARCH@', $Packaging.Arch)
+    if ($text.Contains('@DEPENDS@')) { $text = $text.Replace('@DEPENDS@', (Get-ShlibDepends $Name $Tree)) }
+    $kib = [long][Math]::Ceiling((@(Get-ChildItem -LiteralPath $Tree -Recurse -File | Where-Object { $_.FullName -cnotlike '*/DEBIAN/*' } |
+        Measure-Object -Property Length -Sum).Sum) / 1024)
+    $head, $rest = $text -split "`n", 2
+    "$head`nVersion: $($Version.Text)`nMaintainer: $Maintainer`nInstalled-Size: $kib`n$rest`n"
+}
+
+# What the package's ELF files need, as dpkg-shlibdeps computes it from the libraries' symbols files.
+function Get-ShlibDepends([string]$Name, [string]$Tree) {
+    $elves = @(Get-ChildItem -LiteralPath $Tree -Recurse -File | Where-Object { $_.FullName -cnotlike '*/DEBIAN/*' -and -not $_.LinkType -and (Test-Elf $_.FullName) } | ForEach-Object { $_.FullName })
+    if ($elves.Count -eq 0) { throw "package: $Name has @DEPENDS@ but no ELF file" }
+    Push-Location $Packaging.Stage
+    try { $out = Invoke-Native dpkg-shlibdeps (@('-O') + $elves) -Capture -Quiet }
+    finally { Pop-Location }
+    if ($out -notmatch 'shlibs:Depends=(.+)') { throw "package: dpkg-shlibdeps printed no dependencies for $($Name): $out" }
+    $Matches[1].Trim()
+}
+
+function Test-Elf([string]$Path) {
+    $fs = [IO.File]::OpenRead($Path)
+    try { $b = [byte[]]::new(4); $n = $fs.Read($b, 0, 4) } finally { $fs.Dispose() }
+    $n -eq 4 -and $b[0] -eq 0x7f -and $b[1] -eq 0x45 -and $b[2] -eq 0x4c -and $b[3] -eq 0x46
+}
+
+# src/XdpAot.Native/libxdpaot.symbols (the exports and the version each appeared in) as DEBIAN/symbols.
+function Get-SymbolsFile([string]$Lib, $Version) {
+    $text = Get-Content -Raw -LiteralPath $Packaging.Symbols
+    $expected = "libxdpaot.so.$($Version.Major) $Lib #MINVER#"
+    if (-not $text.StartsWith($expected + "`n")) { throw "package: $($Packaging.Symbols) must start with '$expected' (the SONAME and its package)" }
+    $text
+}
+
+function Get-Md5Sums([string]$Tree) {
+    $prefix = $Tree.TrimEnd('/') + '/'
+    $lines = Get-ChildItem -LiteralPath $Tree -Recurse -File | Where-Object { $_.FullName -cnotlike '*/DEBIAN/*' -and -not $_.LinkType } |
+        Sort-Object FullName | ForEach-Object { "$((Get-FileHash -Algorithm MD5 -LiteralPath $_.FullName).Hash.ToLowerInvariant())  $($_.FullName.Substring($prefix.Length))" }
+    ($lines -join "`n") + "`n"
+}
+
+# Where systemd on this distribution keeps packaged units (Debian 12: /lib/systemd/system), without the leading /.
+function Get-SystemdUnitDir {
+    $dir = (Invoke-Native pkg-config @('--variable=systemdsystemunitdir', 'systemd') -Capture -NoThrow -Quiet)
+    if ($null -eq $dir -or -not $dir.Trim().StartsWith('/')) { $dir = '/lib/systemd/system' }
+    $dir.Trim().TrimStart('/')
+}
+
+# A file of the package (0644, or 0755 with -Executable), its directories 0755.
+function Add-File([string]$Tree, [string]$RelPath, [string]$From, [switch]$Executable) {
+    $to = Join-Path $Tree $RelPath
+    New-PackageDir (Split-Path -Parent $to)
+    Copy-Item -LiteralPath $From -Destination $to
+    Invoke-Native chmod @($(if ($Executable) { '0755' } else { '0644' }), $to) -Quiet
+}
+
+function Add-Text([string]$Tree, [string]$RelPath, [string]$Text) {
+    $to = Join-Path $Tree $RelPath
+    New-PackageDir (Split-Path -Parent $to)
+    [IO.File]::WriteAllText($to, $Text)
+    Invoke-Native chmod @('0644', $to) -Quiet
+}
+
+function Add-Control([string]$Tree, [string]$Name, [string]$Text) { Add-Text $Tree "DEBIAN/$Name" $Text }
+
+function New-PackageDir([string]$Dir) {
+    if (-not (Test-Path $Dir)) { [void](New-Item -ItemType Directory -Path $Dir) }
+    Invoke-Native chmod @('0755', $Dir) -Quiet
 }
 
 function Invoke-DemoTask([string[]]$PassArgs) {

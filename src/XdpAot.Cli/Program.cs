@@ -42,6 +42,9 @@ internal static class Program
             case "--help" or "-h":
                 Console.Out.Write(Overview());
                 return ExitCode.Ok;
+            case "help" when args is [_, "--man"]:
+                Console.Out.Write(ManPage.Render(Version, Array.ConvertAll(s_commands, c => c.Spec)));
+                return ExitCode.Ok;
             case "help":
                 if (args.Length > 1 && Find(args[1]) is { } c)
                 {
@@ -84,29 +87,5 @@ internal static class Program
 
     private static ICommand? Find(string name) => Array.Find(s_commands, c => c.Spec.Name == name);
 
-    private static string Overview()
-    {
-        var sb = new System.Text.StringBuilder();
-        sb.AppendLine($"xdpaot {Version}: AF_XDP forwarder, traffic generator, sink, reflector, interface inspector and");
-        sb.AppendLine("privileged socket helper and vhost-user-net back-end for VMMs, on the XdpAot core (native AOT, no libbpf or libxdp needed).");
-        sb.AppendLine();
-        sb.AppendLine("Usage: xdpaot COMMAND [options]      (xdpaot COMMAND --help for its options and examples)");
-        sb.AppendLine();
-        sb.AppendLine("Commands:");
-        foreach (var c in s_commands)
-            sb.Append("  ").Append(c.Spec.Name.PadRight(11)).AppendLine(c.Spec.Summary);
-        sb.AppendLine();
-        sb.AppendLine("A port is given as -i IF [-q QUEUE] [--queues N] [--mode skb|native] or in QEMU's syntax:");
-        sb.AppendLine("  --port ifname=veth0,mode=skb,queues=2,start-queue=0");
-        sb.AppendLine();
-        sb.AppendLine("Exit codes: 0 success, 1 runtime failure (interface, attach, permissions, no traffic), 2 usage error.");
-        sb.AppendLine();
-        sb.AppendLine("Examples:");
-        sb.AppendLine("  sudo xdpaot demo                                   # gen -> fwd -> sink through veth pairs, 5 s");
-        sb.AppendLine("  xdpaot info -i eth0                                # queues, XDP modes, zero-copy, attached programs");
-        sb.AppendLine("  xdpaot gen -i veth0 --duration 10 --json");
-        sb.AppendLine("  xdpaot vhost --socket-path /run/vm1.sock --port ifname=eth0,queues=2   # a QEMU guest's virtio-net on AF_XDP");
-        sb.AppendLine("  xdpaot prepare -i eth0 --queues 2 -- setpriv --reuid=qemu ... sh -c 'exec qemu-system-x86_64 ... -netdev af-xdp,id=n0,$XDPAOT_PORT'");
-        return sb.ToString();
-    }
+    private static string Overview() => ProgramHelp.Overview(Version, s_commands.Select(c => c.Spec));
 }

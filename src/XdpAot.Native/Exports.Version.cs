@@ -5,17 +5,19 @@ namespace XdpAot.Native;
 
 internal static unsafe partial class Exports
 {
+    // All four come from the repository's one version (Directory.Build.props, through GenerateVersion.targets).
+
     /// <summary>Major version: changes when the ABI breaks.</summary>
-    [CDefine("XDPAOT_VERSION_MAJOR")] public const int VersionMajor = 0;
+    [CDefine("XDPAOT_VERSION_MAJOR")] public const int VersionMajor = BuildVersion.Major;
 
     /// <summary>Minor version: changes when the ABI grows.</summary>
-    [CDefine("XDPAOT_VERSION_MINOR")] public const int VersionMinor = 1;
+    [CDefine("XDPAOT_VERSION_MINOR")] public const int VersionMinor = BuildVersion.Minor;
 
     /// <summary>Patch version.</summary>
-    [CDefine("XDPAOT_VERSION_PATCH")] public const int VersionPatch = 0;
+    [CDefine("XDPAOT_VERSION_PATCH")] public const int VersionPatch = BuildVersion.Patch;
 
     /// <summary>The version as text, what xdpaot_version returns for this header.</summary>
-    [CDefine("XDPAOT_VERSION")] public const string Version = "0.1.0";
+    [CDefine("XDPAOT_VERSION")] public const string Version = BuildVersion.Text;
 
     private static readonly byte* s_version = (byte*)Marshal.StringToCoTaskMemUTF8(Version);
 

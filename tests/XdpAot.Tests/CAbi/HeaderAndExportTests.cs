@@ -57,7 +57,7 @@ public sealed partial class HeaderAndExportTests
     {
         NativeArtifacts.Require();
         string dynamic = Sh.Run("readelf", "-d", NativeArtifacts.Library);
-        Assert.Contains("Library soname: [libxdpaot.so]", dynamic);
+        Assert.Contains($"Library soname: [{Packaging.ProductVersion.Soname}]", dynamic);
     }
 
     private static List<string> DefinedDynamicSymbols()
