@@ -15,6 +15,7 @@ public sealed class TestPmd : IDisposable
     public const string Package = "dpdk-dev";
     public const string Executable = "dpdk-testpmd";
     private const string RuntimeRoot = "/var/run/dpdk";
+    private const string Stdbuf = "/usr/bin/stdbuf";
     private static int s_counter;
 
     private readonly Process _process;
@@ -80,7 +81,9 @@ public sealed class TestPmd : IDisposable
         System.IO.Directory.CreateDirectory(dir);
         string sock = socketPath ?? Path.Combine(dir, "vhost.sock");
         string prefix = $"xdpaot-fe-{pid}-{n}";
-        var psi = new ProcessStartInfo(exe)
+        // testpmd's stdout is a pipe here, so stdio would hold "Press enter to exit" (and the log) in its buffer:
+        // stdbuf makes it line-buffered.
+        var psi = new ProcessStartInfo(File.Exists(Stdbuf) ? Stdbuf : exe)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -98,6 +101,11 @@ public sealed class TestPmd : IDisposable
             $"--forward-mode={forwardMode}", "--port-topology=loop", $"--rxq={queues}", $"--txq={queues}",
             "--nb-cores=1", "--total-num-mbufs=8192",
         ];
+        if (File.Exists(Stdbuf))
+        {
+            foreach (var a in new[] { "-oL", "-eL", exe })
+                psi.ArgumentList.Add(a);
+        }
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {exe}");
