@@ -10,6 +10,20 @@ public sealed partial class VirtioNetFrontEnd
     public const ulong DefaultProtocolFeatures = ProtocolFeature.Mq | ProtocolFeature.ReplyAck |
         ProtocolFeature.ConfigureMemSlots | ProtocolFeature.Status;
 
+    /// <summary>
+    /// Virtio features this driver cannot honour, so <see cref="Negotiate"/> refuses to ask for them: packed rings, an
+    /// IOMMU, notification data, ring reset and dirty logging. <see cref="SetFeatures"/> still sends anything.
+    /// </summary>
+    public const ulong UndrivableFeatures = VirtioFeature.RingPacked | VirtioFeature.AccessPlatform |
+        VirtioFeature.NotificationData | VirtioFeature.RingReset | VirtioFeature.LogAll;
+
+    /// <summary>
+    /// Protocol features that change the protocol in ways this front-end does not follow (in-band kicks, Xen mappings,
+    /// postcopy, and every bit from 20 up, which upstream renumbered in 2026).
+    /// </summary>
+    public const ulong UndrivableProtocolFeatures = ProtocolFeature.InbandNotifications | ProtocolFeature.XenMmap |
+        ProtocolFeature.Pagefault | ~((1UL << 20) - 1);
+
     /// <summary>GET_FEATURES as the back-end answered.</summary>
     public ulong DeviceFeatures { get; private set; }
 
@@ -40,10 +54,15 @@ public sealed partial class VirtioNetFrontEnd
     /// <summary>
     /// The session start: GET_FEATURES; GET_PROTOCOL_FEATURES and SET_PROTOCOL_FEATURES when the back-end offers
     /// PROTOCOL_FEATURES and <paramref name="features"/> includes it; GET_QUEUE_NUM with protocol MQ; SET_OWNER;
-    /// SET_FEATURES. Each side acks what both want and the back-end offers.
+    /// SET_FEATURES. Each side acks what both want and the back-end offers. Features in <see cref="UndrivableFeatures"/>
+    /// or <see cref="UndrivableProtocolFeatures"/> are refused up front.
     /// </summary>
     public void Negotiate(ulong features = DefaultFeatures, ulong protocolFeatures = DefaultProtocolFeatures)
     {
+        if ((features & UndrivableFeatures) != 0)
+            throw new ArgumentException($"the front-end cannot drive virtio features 0x{features & UndrivableFeatures:x} (packed ring, IOMMU, notification data, ring reset, dirty log); send them with SetFeatures if a test needs them on the wire", nameof(features));
+        if ((protocolFeatures & UndrivableProtocolFeatures) != 0)
+            throw new ArgumentException($"the front-end cannot follow protocol features 0x{protocolFeatures & UndrivableProtocolFeatures:x}; send them with SetProtocolFeatures if a test needs them on the wire", nameof(protocolFeatures));
         WantedFeatures = features;
         WantedProtocolFeatures = protocolFeatures;
         DeviceFeatures = GetFeatures();

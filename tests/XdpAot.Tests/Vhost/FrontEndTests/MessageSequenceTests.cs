@@ -41,6 +41,23 @@ public class MessageSequenceTests
         Assert.Equal(VirtioNetHdr.LegacySize, fe.HeaderLength);
     }
 
+    [Theory]
+    [InlineData(VirtioFeature.RingPacked, 0UL)]
+    [InlineData(VirtioFeature.AccessPlatform, 0UL)]
+    [InlineData(0UL, ProtocolFeature.InbandNotifications)]
+    [InlineData(0UL, 1UL << 21)]
+    public void Negotiate_refuses_features_the_front_end_cannot_drive_before_sending_anything(ulong extra, ulong extraProtocol)
+    {
+        var (fe, be) = RecordingBackEnd.Create();
+        using var _ = fe;
+        using var __ = be;
+        var e = Assert.Throws<ArgumentException>(() => fe.Negotiate(VirtioNetFrontEnd.DefaultFeatures | extra, VirtioNetFrontEnd.DefaultProtocolFeatures | extraProtocol));
+        Assert.Contains($"0x{extra | extraProtocol:x}", e.Message);
+        Assert.Empty(fe.SentRequests);
+        fe.SetFeatures(VirtioFeature.RingPacked);
+        Assert.Equal(VirtioFeature.RingPacked, BitConverter.ToUInt64(be.WaitForMessages(1).Single().Payload));
+    }
+
     [Fact]
     public void StartQueuePairs_follows_QEMU_10s_order()
     {
