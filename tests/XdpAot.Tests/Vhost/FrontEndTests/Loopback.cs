@@ -11,7 +11,7 @@ public static class Loopback
     public const ulong Base = VirtioFeature.Version1 | VirtioFeature.ProtocolFeatures;
 
     /// <summary>Connects, negotiates <paramref name="features"/> and starts <paramref name="pairs"/> queue pairs.</summary>
-    public static VirtioNetFrontEnd Start(TestPmd pmd, ulong features, int pairs = 1, FrontEndOptions? options = null, int queueSize = 256)
+    public static VirtioNetFrontEnd Start(VhostPmd pmd, ulong features, int pairs = 1, FrontEndOptions? options = null, int queueSize = 256)
     {
         var fe = VirtioNetFrontEnd.Connect(pmd.SocketPath, options);
         try
@@ -32,7 +32,7 @@ public static class Loopback
     /// checks that each comes back on the same pair, in order, MACs swapped and otherwise byte for byte. Returns the
     /// received frames. RX buffers must have been posted.
     /// </summary>
-    public static IReadOnlyList<ReceivedFrame> RoundTrip(TestPmd pmd, VirtioNetFrontEnd fe, int pair, int seq = 0, TxOptions? tx = null, int repeat = 2)
+    public static IReadOnlyList<ReceivedFrame> RoundTrip(VhostPmd pmd, VirtioNetFrontEnd fe, int pair, int seq = 0, TxOptions? tx = null, int repeat = 2)
     {
         var sent = new List<byte[]>();
         for (int r = 0; r < repeat; r++)
@@ -56,7 +56,7 @@ public static class Loopback
     }
 
     /// <summary><see cref="VirtioNetFrontEnd.ReceiveFrames"/>, with testpmd's last lines in the message if it times out.</summary>
-    public static IReadOnlyList<ReceivedFrame> Receive(TestPmd pmd, VirtioNetFrontEnd fe, int pair, int count, TimeSpan? timeout = null)
+    public static IReadOnlyList<ReceivedFrame> Receive(VhostPmd pmd, VirtioNetFrontEnd fe, int pair, int count, TimeSpan? timeout = null)
     {
         try
         {
@@ -64,7 +64,7 @@ public static class Loopback
         }
         catch (TimeoutException e)
         {
-            var lines = pmd.Output.Split('\n');
+            var lines = pmd.Transcript.Split('\n');
             throw new TimeoutException($"{e.Message}\n--- testpmd (last 40 lines) ---\n{string.Join('\n', lines.TakeLast(40))}", e);
         }
     }

@@ -5,11 +5,11 @@ namespace XdpAot.Tests.Vhost.FrontEndTests;
 
 /// <summary>Connections coming and going against one testpmd, stop and resume, reset, client mode, and no leaks.</summary>
 [Collection(IntegrationCollection.Name)]
-public class TestPmdLifecycleTests(TestPmdFixture fixture) : IClassFixture<TestPmdFixture>
+public class TestPmdLifecycleTests(VhostPmdFixture fixture) : IClassFixture<VhostPmdFixture>
 {
     private const ulong Features = Loopback.Base | VirtioFeature.MrgRxbuf | VirtioFeature.IndirectDesc | VirtioFeature.EventIdx | VirtioFeature.NetMq;
 
-    private TestPmd Pmd => fixture.Pmd;
+    private VhostPmd Pmd => fixture.Pmd;
 
     [Fact]
     public void Five_connections_one_after_another_each_get_their_frames_back()
@@ -100,7 +100,7 @@ public class TestPmdLifecycleTests(TestPmdFixture fixture) : IClassFixture<TestP
         {
             string path = Path.Combine(dir, "vhost.sock");
             using var listener = VhostUserChannel.Listen(path);
-            using var pmd = TestPmd.Start(queues: 1, clientMode: true, socketPath: path);
+            using var pmd = VhostPmd.Start(queues: 1, client: true, socketPath: path);
             using var fe = VirtioNetFrontEnd.Accept(listener);
             fe.Negotiate(Features, Loopback.Protocol);
             fe.StartQueuePairs(1, 256);

@@ -9,9 +9,9 @@ namespace XdpAot.Tests.Vhost.FrontEndTests;
 /// collection: testpmd busy-polls a core, so these run one at a time.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
-public class TestPmdLoopbackTests(TestPmdFixture fixture) : IClassFixture<TestPmdFixture>
+public class TestPmdLoopbackTests(VhostPmdFixture fixture) : IClassFixture<VhostPmdFixture>
 {
-    private TestPmd Pmd => fixture.Pmd;
+    private VhostPmd Pmd => fixture.Pmd;
 
     public static TheoryData<int, bool, bool, bool> Matrix()
     {
@@ -122,7 +122,7 @@ public class TestPmdLoopbackTests(TestPmdFixture fixture) : IClassFixture<TestPm
     [Fact]
     public void Guest_ram_in_2MiB_hugetlb_memfds_works()
     {
-        using var pages = HugePages.Ensure(16);
+        using var pages = XdpAot.Tests.Infrastructure.HugePages.Reserve(16);
         var options = new FrontEndOptions { Layout = GuestRamLayout.WithGap(16 * GuestRamLayout.MiB, 16 * GuestRamLayout.MiB, hugetlb: true) };
         using var fe = Loopback.Start(Pmd, Loopback.Base | VirtioFeature.MrgRxbuf, options: options);
         Assert.True(fe.Ram.IsHugetlb);

@@ -8,9 +8,9 @@ namespace XdpAot.Tests.Vhost.FrontEndTests;
 /// used_event (EVENT_IDX) are where DPDK reads them. Also what DPDK leaves unwritten in an RX header.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
-public class TestPmdNotificationTests(TestPmdFixture fixture) : IClassFixture<TestPmdFixture>
+public class TestPmdNotificationTests(VhostPmdFixture fixture) : IClassFixture<VhostPmdFixture>
 {
-    private TestPmd Pmd => fixture.Pmd;
+    private VhostPmd Pmd => fixture.Pmd;
 
     /// <summary>Sends one frame and waits until the device has put it in the RX used ring, without touching the call eventfd.</summary>
     private static void SendAndWaitForRxUsed(VirtioNetFrontEnd fe, int seq)
