@@ -33,6 +33,9 @@ internal sealed class VhostCommand : ICommand
     private static readonly OptionSpec Json = new("json", '\0', null, "print one JSON line at exit (stdout); the live line goes to stderr");
     private static readonly OptionSpec Quiet = new("quiet", '\0', null, "no live line and no connection log");
     private static readonly OptionSpec Cpu = new("cpu", 'c', "LIST", "pin queue pair i's thread to the i-th CPU of LIST (e.g. 1, 0,2 or 0-3); keep them off the guest's vCPUs");
+    private static readonly OptionSpec SocketGroup = new("socket-group", '\0', "GROUP",
+        "server: give the socket file to GROUP (name or number) with mode 0660, so an unprivileged VMM in that group can connect");
+    private static readonly OptionSpec SocketMode = new("socket-mode", '\0', "MODE", "server: the socket file's mode, in octal (default: as the umask leaves it; 0660 with --socket-group)");
 
     public CommandSpec Spec { get; } = new(
         "vhost",
@@ -41,7 +44,7 @@ internal sealed class VhostCommand : ICommand
          "--client --socket-path PATH --port OPTS [options]   # client: connect to the VMM's socket, reconnect",
          "--fd N --port OPTS [options]                        # an already-connected socket",
          "--print-capabilities"],
-        [SocketPath, Client, Fd, PrintCapabilities, .. CommonOptions.PortSpecs, Mac, Mtu, Cpu, Idle, Json, Quiet],
+        [SocketPath, Client, Fd, PrintCapabilities, SocketGroup, SocketMode, .. CommonOptions.PortSpecs, Mac, Mtu, Cpu, Idle, Json, Quiet],
         ["xdpaot vhost --socket-path /run/xdpaot/vm1.sock --port ifname=eth0,queues=2 --cpu 2,3",
          "  qemu-system-x86_64 ... -object memory-backend-memfd,id=mem,size=1G,share=on -machine memory-backend=mem \\",
          "    -chardev socket,id=c0,path=/run/xdpaot/vm1.sock -netdev vhost-user,id=n0,chardev=c0,queues=2 \\",
@@ -64,6 +67,9 @@ internal sealed class VhostCommand : ICommand
             return ExitCode.Ok;
         }
         var role = ParseRole(a, out string? path, out int fd);
+        var access = SocketAccess.Parse(a.Get("socket-group"), a.Get("socket-mode"));
+        if (access is not null && role != FrontEndRole.Server)
+            throw new UsageException("--socket-group and --socket-mode are for the socket we listen on (server mode)");
         var options = new DeviceOptions
         {
             Mac = a.Get("mac") is { } mac ? ParseMac(mac) : null,
@@ -90,7 +96,10 @@ internal sealed class VhostCommand : ICommand
             device.Start();
             port.Activate();
             loop = new ConnectionLoop(device, role, path, fd);
+            access?.Apply(path!);
             Announce(role, path, fd, port, device);
+            // systemd's Type=notify: started once the socket listens (or the fd is checked).
+            SystemdNotify.Ready($"{device.QueuePairs} queue pair(s) on {port.IfName}, {(role == FrontEndRole.Fd ? $"fd {fd}" : path)}");
             long started = Stopwatch.GetTimestamp();
             var cpu0 = Posix.CpuTimes();
             Exception? failure = null;
@@ -107,15 +116,17 @@ internal sealed class VhostCommand : ICommand
             }) { Name = "vhost control", IsBackground = true };
             control.Start();
             WatchUntilDone(control, stop, device, live, started);
+            SystemdNotify.Stopping();
             Libc.SignalEventFd(wakeFd);
             control.Join();
             var cpu1 = Posix.CpuTimes();
             // Traffic first, then the threads: frames steered to a socket nobody reads would be dropped and counted.
             port.Deactivate();
             var counters = device.Totals();
-            long allocated = device.Workers.Sum(w => w.AllocatedBytes);
             int connections = device.Connections;
+            var workers = device.Workers.ToArray();
             device.Dispose();
+            long allocated = workers.Sum(w => w.AllocatedBytes); // as of their last pass: stopping is a pause
             device = null;
             var stats = port.Queues.Select(q => q.GetStatistics()).ToArray();
             double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

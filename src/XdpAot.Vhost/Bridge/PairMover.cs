@@ -18,7 +18,6 @@ public sealed unsafe class PairMover : IDisposable
     private readonly BridgeCounters* _counters;
     private readonly Segment* _pieces;
     private readonly RxScratch* _scratch;
-    private readonly HashSet<SplitQueue> _brokenSeen = [];
 
     /// <summary>Allocates the counters and the scratch a pass needs.</summary>
     public PairMover()
@@ -150,8 +149,11 @@ public sealed unsafe class PairMover : IDisposable
 
     private void NoteBroken(SplitQueue ring)
     {
-        if (_brokenSeen.Add(ring))
+        if (!ring.BreakCounted)
+        {
+            ring.BreakCounted = true;
             _counters->BrokenRings++;
+        }
     }
 
     /// <summary>Counts a kick read from a guest's eventfd.</summary>

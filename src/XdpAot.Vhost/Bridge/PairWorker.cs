@@ -61,7 +61,7 @@ public sealed unsafe class PairWorker : IDisposable
     /// <summary>Set when the loop failed; it then stops.</summary>
     public Exception? Error { get; private set; }
 
-    /// <summary>Bytes allocated by the loop's thread since it started (0: the hot-path rule).</summary>
+    /// <summary>Bytes the loop allocated moving frames and waiting, outside the control handoffs, as of its last pause (0: the hot-path rule).</summary>
     public long AllocatedBytes => Volatile.Read(ref _allocated);
 
     private long _allocated;
@@ -133,13 +133,16 @@ public sealed unsafe class PairWorker : IDisposable
         {
             if (_pauseRequested)
             {
+                // The handoff is control path: what it allocates is not counted against the loop.
+                long pausedAt = GC.GetAllocatedBytesForCurrentThread();
+                Volatile.Write(ref _allocated, pausedAt - allocationBase);
                 waits.Clear(keep: _controlFd);
-                Volatile.Write(ref _allocated, GC.GetAllocatedBytesForCurrentThread() - allocationBase);
                 _paused.Set();
                 _resume.Wait();
                 _resume.Reset();
                 if (_stopRequested)
                     return;
+                allocationBase += GC.GetAllocatedBytesForCurrentThread() - pausedAt;
                 _plan = _nextPlan;
                 _mover.ResetWaits();
                 _lastWork = Stopwatch.GetTimestamp();

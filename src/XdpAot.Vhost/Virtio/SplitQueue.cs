@@ -120,6 +120,9 @@ public sealed unsafe class SplitQueue
     /// <summary>The guest put more entries on the avail ring than the queue holds: nothing more is taken from it.</summary>
     public bool Broken { get; private set; }
 
+    /// <summary>The bridge has counted this queue's break (so it is counted once).</summary>
+    public bool BreakCounted { get; set; }
+
     /// <summary>Calls made to the guest.</summary>
     public ulong Calls { get; private set; }
 

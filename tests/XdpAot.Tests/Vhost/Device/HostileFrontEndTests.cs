@@ -10,6 +10,7 @@ namespace XdpAot.Tests.Vhost.Device;
 /// headers. The back-end must close every fd it was sent and did not keep, never crash, and end the connection only
 /// where the spec says.
 /// </summary>
+[Collection(ProcessCensusCollection.Name)]
 public class HostileFrontEndTests
 {
     /// <summary>Eventfds open in this process (the back-end runs in it).</summary>

@@ -6,6 +6,7 @@ using TestFrames = XdpAot.Tests.Vhost.FrontEndTests.Frames;
 namespace XdpAot.Tests.Vhost.Device;
 
 /// <summary>Connections come and go; the device and its AF_XDP queues stay, and nothing leaks.</summary>
+[Collection(ProcessCensusCollection.Name)]
 public class LifecycleTests
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using XdpAot.Tests.Vhost.FrontEndTests;
 using XdpAot.Tests.Vhost.FrontEnd;
 using XdpAot.Vhost.Device;
 using Fe = XdpAot.Tests.Vhost.FrontEnd;
@@ -10,6 +11,7 @@ namespace XdpAot.Tests.Vhost.Device;
 /// the ring runs is not lost, RX starts without a kick after a reconnect, GET_VRING_BASE stops without resetting,
 /// SET_FEATURES never disables, a disabled TX ring is emptied without sending.
 /// </summary>
+[Collection(ProcessCensusCollection.Name)]
 public class RingStateTests
 {
     private static byte[][] Make(int count, int size = 64, int seq = 0) =>

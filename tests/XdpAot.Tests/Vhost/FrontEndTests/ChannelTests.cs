@@ -4,6 +4,7 @@ using XdpAot.Tests.Vhost.FrontEnd;
 namespace XdpAot.Tests.Vhost.FrontEndTests;
 
 /// <summary>The vhost-user channel over a socketpair: framing, fd passing, reply checks, timeouts, raw sends.</summary>
+[Collection(ProcessCensusCollection.Name)]
 public class ChannelTests
 {
     private static (VhostUserChannel Front, VhostUserChannel Back) Pair()

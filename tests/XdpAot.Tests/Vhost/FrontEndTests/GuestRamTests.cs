@@ -2,6 +2,7 @@ using XdpAot.Tests.Vhost.FrontEnd;
 
 namespace XdpAot.Tests.Vhost.FrontEndTests;
 
+[Collection(ProcessCensusCollection.Name)]
 public unsafe class GuestRamTests
 {
     private const ulong MiB = GuestRamLayout.MiB;
