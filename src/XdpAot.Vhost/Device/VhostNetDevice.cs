@@ -65,7 +65,7 @@ public sealed class VhostNetDevice : IDisposable
             throw new XdpException(-XdpAot.Interop.Errno.EINVAL, "--mac: a MAC address has 6 bytes");
         if (options.Mtu is { } offered)
             MaxMtu = offered;
-        Features = OfferedFeatures(options);
+        Features = OfferedFeatures(options, _queues.Length);
         ProtocolFeatures = OfferedProtocolFeatures(options);
         _workers = new PairWorker[_queues.Length];
         for (int k = 0; k < _workers.Length; k++)
@@ -100,15 +100,22 @@ public sealed class VhostNetDevice : IDisposable
     public (ulong Features, ulong ProtocolFeatures)? Negotiated { get; private set; }
 
     /// <summary>
-    /// VERSION_1, INDIRECT_DESC, EVENT_IDX, MRG_RXBUF, PROTOCOL_FEATURES; MTU with --mtu, MAC with --mac. No offload:
-    /// AF_XDP has none, and a guest must not hand us a partial checksum we would not finish. No packed rings, no
-    /// logging (live migration), no IOMMU.
+    /// VERSION_1, INDIRECT_DESC, EVENT_IDX, MRG_RXBUF, PROTOCOL_FEATURES; MQ with more than one queue pair; MTU with
+    /// --mtu, MAC with --mac. No offload: AF_XDP has none, and a guest must not hand us a partial checksum we would not
+    /// finish. No packed rings, no logging (live migration), no IOMMU.
     /// </summary>
-    private static ulong OfferedFeatures(DeviceOptions o)
+    /// <remarks>
+    /// MQ needs a control queue, and a vhost-user-net front-end provides that itself (QEMU and virtio_user handle
+    /// VIRTIO_NET_CTRL_MQ and turn it into SET_VRING_ENABLE; the control queue never reaches a back-end), so CTRL_VQ
+    /// is not ours to offer. QEMU decides MQ for its own device; virtio_user takes it from us.
+    /// </remarks>
+    private static ulong OfferedFeatures(DeviceOptions o, int queuePairs)
     {
         ulong f = VirtioFeature.Bit(VirtioFeature.Version1) | VirtioFeature.Bit(VirtioFeature.RingIndirectDesc)
             | VirtioFeature.Bit(VirtioFeature.RingEventIdx) | VirtioFeature.Bit(VirtioFeature.NetMrgRxBuf)
             | VirtioFeature.Bit(VirtioFeature.ProtocolFeatures);
+        if (queuePairs > 1)
+            f |= VirtioFeature.Bit(VirtioFeature.NetMq);
         if (o.Mtu is not null)
             f |= VirtioFeature.Bit(VirtioFeature.NetMtu);
         if (o.Mac is not null)

@@ -25,9 +25,15 @@ internal sealed partial class VhostUserSession
     {
         if (!TryRing(p.Index, "SET_VRING_NUM", out var vr, out var failure))
             return failure;
-        if (!SplitRingLayout.IsValidSize(p.Num))
+        // 0 means "this ring is not in use": DPDK's virtio_user sends it for the queues of pairs its driver does not
+        // have. A ring of size 0 never maps, so it never runs; anything else must be a valid size.
+        if (p.Num != 0 && !SplitRingLayout.IsValidSize(p.Num))
             return Outcome.Fail($"SET_VRING_NUM: {vr.Name}: size {p.Num} is not a power of two in 1..{SplitRingLayout.MaxQueueSize}");
-        Reconfigure(() => vr.Num = p.Num);
+        Reconfigure(() =>
+        {
+            vr.Num = p.Num;
+            vr.MappedMemory = null; // a new size: map again
+        });
         return Outcome.Done;
     }
 

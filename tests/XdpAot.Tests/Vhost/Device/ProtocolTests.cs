@@ -15,8 +15,10 @@ public class ProtocolTests
         var fe = h.FrontEnd;
         ulong features = fe.GetFeatures();
         ulong expected = Fe.VirtioFeature.Version1 | Fe.VirtioFeature.IndirectDesc | Fe.VirtioFeature.EventIdx
-            | Fe.VirtioFeature.MrgRxbuf | Fe.VirtioFeature.ProtocolFeatures;
+            | Fe.VirtioFeature.MrgRxbuf | Fe.VirtioFeature.ProtocolFeatures | Fe.VirtioFeature.NetMq;
         Assert.Equal(expected, features);  // no packed ring, no offload, no LOG_ALL, no IOMMU, no MTU/MAC unless asked
+        using var single = new DeviceHarness(pairs: 1);
+        Assert.Equal(expected & ~Fe.VirtioFeature.NetMq, single.FrontEnd.GetFeatures()); // MQ only with queues to offer
         ulong protocol = fe.GetProtocolFeatures();
         Assert.Equal(ProtocolFeature.Mq | ProtocolFeature.ReplyAck | ProtocolFeature.NetMtu | ProtocolFeature.ResetDevice
             | ProtocolFeature.ConfigureMemSlots | ProtocolFeature.Status, protocol);
@@ -89,7 +91,6 @@ public class ProtocolTests
     [Theory]
     [InlineData(VhostUserRequest.SetVringNum, 2u, 256u, "does not exist")]       // ring of a pair that does not exist
     [InlineData(VhostUserRequest.SetVringNum, 0x1_0000u, 256u, "does not exist")]
-    [InlineData(VhostUserRequest.SetVringNum, 0u, 0u, "power of two")]
     [InlineData(VhostUserRequest.SetVringNum, 0u, 65536u, "power of two")]
     [InlineData(VhostUserRequest.SetVringNum, 1u, 384u, "power of two")]
     [InlineData(VhostUserRequest.SetVringBase, 0u, 0x1_0000u, "16-bit")]
@@ -102,6 +103,19 @@ public class ProtocolTests
         fe.Negotiate();
         Assert.Equal(1ul, Ack(fe, request, VhostUserPayload.VringState(index, num)));
         Assert.Contains(h.Log, l => l.Contains(why, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_ring_size_of_zero_means_unused_and_such_a_ring_never_runs()
+    {
+        using var h = new DeviceHarness();
+        var fe = h.FrontEnd;
+        fe.Negotiate();
+        fe.StartQueuePairs(1);
+        Assert.Equal(0ul, Ack(fe, VhostUserRequest.SetVringNum, VhostUserPayload.VringState(1, 0)));
+        fe.SetVringKick(1);   // restart it with no size
+        Assert.Contains(h.Log, l => l.Contains("no SET_VRING_NUM", StringComparison.Ordinal));
+        Assert.Null(h.Device.Workers[0].Plan.Tx);
     }
 
     [Fact]

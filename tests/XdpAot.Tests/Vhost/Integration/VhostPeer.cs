@@ -71,6 +71,31 @@ public sealed class VhostPeer : IDisposable
     /// <summary>Receives what the guest sent, on B's queue <paramref name="q"/>.</summary>
     public List<byte[]> ReceiveFromGuest(int q, int count, TimeSpan? timeout = null) => Traffic.Receive(Peer.Queues[q], count, timeout);
 
+    private struct AnyFrame : IFrameHandler
+    {
+        public List<byte[]> Frames;
+
+        public bool OnFrame(ReadOnlySpan<byte> frame)
+        {
+            Frames.Add(frame.ToArray());
+            return true;
+        }
+    }
+
+    /// <summary>Every frame on B's queue <paramref name="q"/> (not only our test frames), until <paramref name="count"/> came.</summary>
+    public List<byte[]> ReceiveAny(int q, int count, TimeSpan timeout)
+    {
+        var h = new AnyFrame { Frames = [] };
+        var queue = Peer.Queues[q];
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (h.Frames.Count < count && Environment.TickCount64 < deadline)
+        {
+            if (queue.Receive(ref h) == 0)
+                Traffic.Poll(queue.Fd, XdpAot.Interop.Libc.POLLIN, 50);
+        }
+        return h.Frames;
+    }
+
     public void Dispose()
     {
         Backend?.Dispose();
