@@ -48,4 +48,50 @@ public sealed class QemuGuestBridgeTests(ITestOutputHelper output)
         Assert.Equal(0, json.GetProperty("refused_chains").GetInt64());
         Assert.Contains("VERSION_1", backend.StdErr);
     }
+
+    /// <summary>A frame in tests/guest/nettool's format (magic, seq, stream, length, then a pattern), to the broadcast address.</summary>
+    private static byte[] NettoolFrame(uint seq, int size, ushort stream = 0)
+    {
+        var f = new byte[size];
+        f.AsSpan(0, 6).Fill(0xff);
+        byte[] src = [0x02, 0x00, 0x00, 0x00, 0x00, 0x77];
+        src.CopyTo(f, 6);
+        f[12] = 0x88;
+        f[13] = 0xb5;
+        var p = f.AsSpan(14);
+        "XDPG"u8.CopyTo(p);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(p[4..], seq);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(p[8..], stream);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(p[10..], (ushort)p.Length);
+        for (int i = 12; i < p.Length; i++)
+            p[i] = (byte)(seq * 131u + stream * 17u + (uint)i);
+        return f;
+    }
+
+    [Fact]
+    public void A_one_cpu_guest_on_two_queue_pairs_gets_the_frames_of_both_af_xdp_queues()
+    {
+        using var p = VhostPeer.Create(queues: 2);
+        var backend = p.Start("--socket-path", "--json");
+        using var guest = QemuGuest.Start(new GuestOptions
+        {
+            SocketPath = p.SocketPath,
+            Queues = 2,
+            Cpus = 1,   // Linux enables min(queue pairs, CPUs): one pair
+            Script = "nettool raw-recv -i eth0 -n 400 -s 128 -w 60 -t rx",
+        });
+        guest.WaitForEvent("rx.ready", TimeSpan.FromSeconds(90));
+        for (int q = 0; q < 2; q++)
+            p.SendToGuest(q, Enumerable.Range(0, 200).Select(i => NettoolFrame((uint)(200 * q + i), 128)));
+        Assert.True(guest.WaitForExit(TimeSpan.FromSeconds(90)) == 0, guest.ConsoleLog);
+        output.WriteLine(XdpAot.Tests.GuestInfra.GuestTimeline.Format(guest));
+        Assert.Equal(400, guest.Counter("rx.received"));
+        Assert.Equal(0, guest.Counter("rx.bad"));
+        output.WriteLine($"QEMU start to the guest's first received frame: {guest.Events["rx.first-rx"].TotalMilliseconds:0} ms (frames sent at rx.ready, {guest.Events["rx.ready"].TotalMilliseconds:0} ms)");
+        backend.Signal("TERM");
+        Assert.Equal(0, backend.WaitForExit(TimeSpan.FromSeconds(10)));
+        var json = backend.Json();
+        Assert.Equal(400, json.GetProperty("rx_frames").GetInt64());
+        Assert.Equal(0, json.GetProperty("rx_no_guest").GetInt64());
+    }
 }

@@ -179,6 +179,61 @@ public class VhostProcessTests
         Assert.Contains(":65534 ", Sh.Run("stat", "-c", "%u:%g ", p.SocketPath));
     }
 
+    [Fact]
+    public void An_idle_guest_costs_the_back_end_next_to_no_cpu()
+    {
+        using var p = VhostPeer.Create();
+        var backend = p.Start("--socket-path", "--quiet");
+        using var fe = VirtioNetFrontEnd.Connect(p.SocketPath);
+        fe.Negotiate();
+        fe.StartQueuePairs(1);
+        fe.PostRxBuffers(0, 128);
+        RoundTrip(p, fe, 0, 1);
+        Thread.Sleep(500);
+        long before = CpuTicks(backend.Pid);
+        Thread.Sleep(4000);
+        long used = CpuTicks(backend.Pid) - before;
+        // Clock ticks are 10 ms: 1% of a core over 4 s is 4 ticks.
+        Assert.True(used <= 4, $"{used} ticks of CPU in 4 s with the guest idle");
+    }
+
+    [Fact]
+    public void Systemd_readiness_comes_once_the_socket_listens_and_stopping_on_sigterm()
+    {
+        using var p = VhostPeer.Create();
+        string notifyPath = TempSockets.NewPath("notify");
+        using var notify = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        notify.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(notifyPath));
+        notify.ReceiveTimeout = 30_000;
+        try
+        {
+            using var backend = XdpaotProcess.StartFile(p.Pair.Namespace, "env", $"NOTIFY_SOCKET={notifyPath}", Artifacts.Cli,
+                "vhost", "--socket-path", p.SocketPath, "--port", $"ifname={p.Pair.A},mode=skb", "--quiet");
+            var buffer = new byte[4096];
+            string ready = System.Text.Encoding.UTF8.GetString(buffer, 0, notify.Receive(buffer));
+            Assert.Contains("READY=1", ready);
+            Assert.True(File.Exists(p.SocketPath), "READY=1 came before the socket listened");
+            using (var fe = VirtioNetFrontEnd.Connect(p.SocketPath))
+                fe.Negotiate();
+            backend.Signal("TERM");
+            string stopping = System.Text.Encoding.UTF8.GetString(buffer, 0, notify.Receive(buffer));
+            Assert.Contains("STOPPING=1", stopping);
+            Assert.Equal(0, backend.WaitForExit(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            File.Delete(notifyPath);
+        }
+    }
+
+    /// <summary>utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat).</summary>
+    private static long CpuTicks(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11]) + long.Parse(fields[12]);
+    }
+
     private static int FdCount(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
 
     /// <summary>A socketpair whose second end a child inherits (no close-on-exec), as libvirt hands one over.</summary>
