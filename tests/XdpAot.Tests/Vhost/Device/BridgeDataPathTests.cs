@@ -159,6 +159,20 @@ public class BridgeDataPathTests
         Assert.Equal(0ul, h.Device.Totals().RefusedTotal);
     }
 
+    [Fact]
+    public void Guest_memory_on_2_mib_hugepages_works_like_any_other()
+    {
+        using var pages = XdpAot.Tests.Infrastructure.HugePages.Reserve(XdpAot.Tests.Infrastructure.HugePages.ForMiB(16));
+        using var h = new DeviceHarness(frontEnd: new FrontEndOptions { Layout = GuestRamLayout.Single(16 * GuestRamLayout.MiB, hugetlb: true) });
+        var fe = h.Start();
+        fe.PostRxBuffers(0, 32);
+        var toGuest = Enumerable.Range(0, 10).Select(i => TestFrames.Make(1514, i)).ToArray();
+        h.Deliver(0, toGuest);
+        Assert.Equal(toGuest.Select(Convert.ToHexString), fe.ReceiveFrames(0, 10).Select(r => Convert.ToHexString(r.Frame)));
+        fe.Send(0, TestFrames.Make(1514, 99));
+        Assert.Single(h.WireFrames(0, 1));
+    }
+
     internal static void Wait(Func<bool> condition, int ms = 10_000)
     {
         long deadline = Environment.TickCount64 + ms;

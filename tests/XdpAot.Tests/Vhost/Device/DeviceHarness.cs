@@ -87,6 +87,16 @@ public sealed class DeviceHarness : IDisposable
         FrontEnd.Reconnect(channel);
     }
 
+    /// <summary>Negotiates and sends features and memory, but starts no ring: for tests that set rings up by hand.</summary>
+    public VirtioNetFrontEnd NegotiateWithMemory(int pairs = 1)
+    {
+        FrontEnd.Negotiate();
+        FrontEnd.CreateQueuePairs(pairs);
+        FrontEnd.SetFeatures(FrontEnd.AckedFeatures);
+        FrontEnd.SendMemory();
+        return FrontEnd;
+    }
+
     /// <summary>The usual start: negotiate everything offered, then start the queue pairs in QEMU's order.</summary>
     public VirtioNetFrontEnd Start(int pairs = 1, int queueSize = 256, ulong features = VirtioNetFrontEnd.DefaultFeatures)
     {

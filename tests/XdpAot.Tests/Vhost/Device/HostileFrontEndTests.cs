@@ -172,11 +172,7 @@ public class HostileFrontEndTests
     public void Ring_addresses_outside_guest_memory_leave_the_ring_stopped_without_touching_anything()
     {
         using var h = new DeviceHarness();
-        var fe = h.FrontEnd;
-        fe.Negotiate();
-        fe.CreateQueuePairs(1);
-        fe.SetFeatures(fe.AckedFeatures);
-        fe.SendMemory();
+        var fe = h.NegotiateWithMemory();
         var q = fe.Queue(1);
         ulong user = fe.Ram.UserAddress(q.DescGpa);
         fe.SetVringNum(1);

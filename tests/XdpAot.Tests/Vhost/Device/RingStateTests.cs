@@ -37,11 +37,7 @@ public class RingStateTests
     public void Rx_buffers_posted_before_the_ring_is_enabled_are_used_once_it_is_without_another_kick()
     {
         using var h = new DeviceHarness();
-        var fe = h.FrontEnd;
-        fe.Negotiate();
-        fe.CreateQueuePairs(1);
-        fe.SetFeatures(fe.AckedFeatures);
-        fe.SendMemory();
+        var fe = h.NegotiateWithMemory();
         for (int v = 0; v < 2; v++)
         {
             fe.SetVringNum(v);
