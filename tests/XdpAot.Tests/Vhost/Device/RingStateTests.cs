@@ -97,6 +97,37 @@ public class RingStateTests
     }
 
     [Fact]
+    public void A_start_in_cloud_hypervisors_order_works()
+    {
+        // rust-vmm's front-end as cloud-hypervisor drives it: the memory slots one by one after SET_OWNER, SET_FEATURES,
+        // then per vring NUM, ADDR, BASE, CALL, KICK and only then SET_VRING_ENABLE.
+        using var h = new DeviceHarness(pairs: 2);
+        var fe = h.FrontEnd;
+        fe.Negotiate(VirtioNetFrontEnd.DefaultFeatures, ProtocolFeature.Mq | ProtocolFeature.ReplyAck | ProtocolFeature.ConfigureMemSlots
+            | ProtocolFeature.InflightShmfd | ProtocolFeature.LogShmfd | ProtocolFeature.DeviceState | ProtocolFeature.Config);
+        Assert.Equal(ProtocolFeature.Mq | ProtocolFeature.ReplyAck | ProtocolFeature.ConfigureMemSlots, fe.AckedProtocolFeatures);
+        fe.CreateQueuePairs(2);
+        fe.SendMemory();
+        for (int v = 0; v < 4; v++)
+        {
+            fe.SetVringNum(v);
+            fe.SetVringAddr(v);
+            fe.SetVringBase(v, 0);
+            fe.SetVringCall(v);
+            fe.SetVringKick(v);
+            fe.SetVringEnable(v, true);
+        }
+        for (int q = 0; q < 2; q++)
+        {
+            fe.PostRxBuffers(q, 4);
+            h.Deliver(q, TestFrames.Make(80, q));
+            Assert.Single(fe.ReceiveFrames(q, 1));
+            fe.Send(q, TestFrames.Make(80, 10 + q));
+            Assert.Single(h.WireFrames(q, 1));
+        }
+    }
+
+    [Fact]
     public void A_repeated_set_features_does_not_disable_running_rings()
     {
         using var h = new DeviceHarness();
