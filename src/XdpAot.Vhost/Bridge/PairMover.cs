@@ -58,7 +58,14 @@ public sealed unsafe class PairMover : IDisposable
             work += MoveGuestTx(plan, tx);
         var ports = plan.RxPorts;
         for (int i = 0; i < ports.Length; i++)
-            work += plan.DropRx ? DropWire(ports[i]) : MoveWireRx(plan, ports[i]);
+        {
+            var port = ports[i];
+            work += plan.DropRx ? DropWire(port) : MoveWireRx(plan, port);
+            // A queue handed over from a pair that sent on it: its last frames still complete, and their UMEM frames
+            // must come back to its pool, or its Fill ring runs dry.
+            if (port != plan.TxPort && port.TxOutstanding != 0)
+                port.Flush();
+        }
         if (plan.TxPort is { } txPort && txPort.TxOutstanding != 0)
             txPort.Flush();
         return work;
