@@ -180,6 +180,21 @@ public class VhostProcessTests
     }
 
     [Fact]
+    public void Cpu_pins_the_queue_pair_threads_and_the_live_line_comes_every_second()
+    {
+        using var p = VhostPeer.Create(queues: 2);
+        var backend = p.Start("--socket-path", "--cpu", "1,0");
+        Thread.Sleep(2500);
+        var pairs = Directory.GetDirectories($"/proc/{backend.Pid}/task")
+            .Select(t => (Name: File.ReadAllText(Path.Combine(t, "comm")).Trim(), Status: File.ReadAllText(Path.Combine(t, "status"))))
+            .Where(t => t.Name.StartsWith("vhost pair", StringComparison.Ordinal))
+            .ToDictionary(t => t.Name, t => t.Status.Split('\n').First(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal)).Split(':')[1].Trim());
+        Assert.Equal("1", pairs["vhost pair 0"]);
+        Assert.Equal("0", pairs["vhost pair 1"]);
+        Assert.Matches(@"\d+ s  tx \d+\.\d{3} Mpps .* rx \d+\.\d{3} Mpps .* drops \d+  irq/s \d+  waiting for a front-end", backend.StdOut);
+    }
+
+    [Fact]
     public void An_idle_guest_costs_the_back_end_next_to_no_cpu()
     {
         using var p = VhostPeer.Create();
