@@ -73,9 +73,16 @@ internal unsafe struct GuestRxHandler : IFrameHandler
             _counters->RxTooBig++;
             return true;
         }
-        var w = new PieceWriter(_pieces, count);
-        WriteHeader(ref w, out _, out _, 1);
-        w.Write(data, length);
+        if (count == 1)
+        {
+            WriteWhole(_pieces->Data, data, length);
+        }
+        else
+        {
+            var w = new PieceWriter(_pieces, count);
+            WriteHeader(ref w, out _, out _, 1);
+            w.Write(data, length);
+        }
         Complete(head, _headerLength + length);
         _counters->RxFrames++;
         Bytes += length;
@@ -104,6 +111,15 @@ internal unsafe struct GuestRxHandler : IFrameHandler
                 status = ChainStatus.TooShort;
             if (status != ChainStatus.Ok)
                 return Drop(taken, ref _counters->Refused[(int)status]);
+            if (taken == 1 && count == 1 && room >= _headerLength + (ulong)length)
+            {
+                // The common case (Linux posts one-descriptor buffers of 1.5 KB or more): the whole frame in one piece.
+                WriteWhole(_pieces->Data, data, length);
+                Complete(head, _headerLength + length);
+                _counters->RxFrames++;
+                Bytes += length;
+                return true;
+            }
             var w = new PieceWriter(_pieces, count);
             uint used = 0;
             if (taken == 1)
@@ -123,6 +139,19 @@ internal unsafe struct GuestRxHandler : IFrameHandler
         _counters->RxFrames++;
         Bytes += length;
         return true;
+    }
+
+    /// <summary>Header (num_buffers 1) and frame into one contiguous buffer the caller checked is large enough.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void WriteWhole(byte* dst, byte* data, uint length)
+    {
+        // flags, gso_type, hdr_len, gso_size, csum_start: 0; then csum_offset 0 and num_buffers 1 (little-endian).
+        Unsafe.WriteUnaligned(dst, 0ul);
+        if (_headerLength == VirtioNetHeader.Size)
+            Unsafe.WriteUnaligned(dst + 8, 1u << 16);
+        else
+            Unsafe.WriteUnaligned(dst + 8, (ushort)0);
+        Unsafe.CopyBlockUnaligned(dst + _headerLength, data, length);
     }
 
     /// <summary>Writes the header: no offload flags, no GSO; remembers where num_buffers' two bytes went.</summary>

@@ -54,7 +54,11 @@ internal unsafe struct GuestTxSource : IFrameSource
                 continue;
             }
             uint length = (uint)(bytes - _headerLength);
-            Pieces.Gather(_pieces, count, _headerLength, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(frame)), length);
+            byte* dst = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(frame));
+            if (count == 1)
+                Unsafe.CopyBlockUnaligned(dst, _pieces->Data + _headerLength, length); // header and frame in one descriptor
+            else
+                Pieces.Gather(_pieces, count, _headerLength, dst, length);
             _ring.AddUsed(head, 0);
             return (int)length;
         }
@@ -71,9 +75,21 @@ internal unsafe struct GuestTxSource : IFrameSource
     {
         if (bytes < _headerLength + MinFrame)
             return ChainStatus.TooShort;
-        VirtioNetHeader header;
-        Pieces.Gather(_pieces, count, 0, (byte*)&header, VirtioNetHeader.LegacySize);
-        if (header.GsoType != VirtioNetHeader.GsoNone || (header.Flags & VirtioNetHeader.FlagNeedsCsum) != 0)
+        // Only flags and gso_type matter without offloads; each is read once.
+        byte flags, gso;
+        if (_pieces->Length >= 2)
+        {
+            flags = _pieces->Data[0];
+            gso = _pieces->Data[1];
+        }
+        else
+        {
+            VirtioNetHeader header;
+            Pieces.Gather(_pieces, count, 0, (byte*)&header, 2);
+            flags = header.Flags;
+            gso = header.GsoType;
+        }
+        if (gso != VirtioNetHeader.GsoNone || (flags & VirtioNetHeader.FlagNeedsCsum) != 0)
             return ChainStatus.BadHeader;
         return ChainStatus.Ok;
     }
